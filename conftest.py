@@ -1,0 +1,180 @@
+"""Shared personas and real local services for the whole suite.
+
+Personas (healthchecks' alice/bob, zulip's hamlet):
+- ``fr_coordinator``: local administrator of France's national coordinator
+- ``fr_admin``/``fr_handler``: local administrator / request handler of a French authority
+- ``de_admin``/``de_handler``: the same for a German authority
+- ``outsider``: signed-in, member of nothing
+- ``operator``: runs the installation, sees no personal data
+"""
+
+import socket
+import threading
+import time
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.test import Client
+
+from openimi.tests.factories import AuthorityFactory, UserFactory, coordinator, member
+
+PASSWORD = "correct horse battery staple"
+
+
+class _Sink:
+    def __init__(self):
+        self.messages: list = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        with self.lock:
+            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    sink = _Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield controller, sink
+    controller.stop()
+
+
+class Mailbox:
+    """Mails delivered over real SMTP to the local test server."""
+
+    def __init__(self, sink):
+        self.sink = sink
+        sink.messages.clear()
+
+    def wait(self, count: int = 1, timeout: float = 5.0) -> list:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and len(self.sink.messages) < count:
+            time.sleep(0.02)
+        return list(self.sink.messages)
+
+    @property
+    def messages(self) -> list:
+        return list(self.sink.messages)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, smtp_server):
+    controller, _sink = smtp_server
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+    settings.DEMO_MODE = False
+    settings.SITE_URL = "http://testserver"
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    return Mailbox(smtp_server[1])
+
+
+@pytest.fixture
+def fr_coordinator_authority(db):
+    authority = AuthorityFactory(official_name="Direction générale des entreprises", official_language_id="fr",
+                                 country_id="FR", city="Paris", kind="ministry",
+                                 areas=["services", "professional_qualifications", "posting_of_workers",
+                                        "general_cooperation"])
+    coordinator(authority, "national")
+    return authority
+
+
+@pytest.fixture
+def fr_coordinator(fr_coordinator_authority):
+    user = UserFactory(email="claire.coordinator@dge.example", full_name="Claire Martin", language="fr")
+    member(user, fr_coordinator_authority, "local_admin")
+    return user
+
+
+@pytest.fixture
+def fr_authority(db):
+    return AuthorityFactory(official_name="Ordre des architectes d'Île-de-France", official_language_id="fr",
+                            country_id="FR", city="Paris", region_id="FR-IDF", areas=["professional_qualifications"])
+
+
+@pytest.fixture
+def fr_admin(fr_authority):
+    user = UserFactory(email="alice.admin@architectes.example", full_name="Alice Durand", language="fr")
+    member(user, fr_authority, "local_admin")
+    return user
+
+
+@pytest.fixture
+def fr_handler(fr_authority):
+    user = UserFactory(email="francois.handler@architectes.example", full_name="François Petit", language="fr")
+    member(user, fr_authority, "request_handler")
+    return user
+
+
+@pytest.fixture
+def de_authority(db):
+    return AuthorityFactory(official_name="Architektenkammer Berlin", official_language_id="de", country_id="DE",
+                            city="Berlin", region_id="DE-BE", areas=["professional_qualifications"])
+
+
+@pytest.fixture
+def de_admin(de_authority):
+    user = UserFactory(email="dieter.admin@ak-berlin.example", full_name="Dieter Admin", language="de")
+    member(user, de_authority, "local_admin")
+    return user
+
+
+@pytest.fixture
+def de_handler(de_authority):
+    user = UserFactory(email="hanna.handler@ak-berlin.example", full_name="Hanna Schmidt", language="de")
+    member(user, de_authority, "request_handler")
+    return user
+
+
+@pytest.fixture
+def de_coordinator(db):
+    authority = AuthorityFactory(official_name="Bundesministerium für Wirtschaft", official_language_id="de",
+                                 country_id="DE", city="Berlin", kind="ministry")
+    coordinator(authority, "national")
+    user = UserFactory(email="gerd.coordinator@bmwk.example", full_name="Gerd Koordinator", language="de")
+    member(user, authority, "local_admin")
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(email="oscar.outsider@nowhere.example", full_name="Oscar Outsider")
+
+
+@pytest.fixture
+def operator(db):
+    return UserFactory(email="olga.operator@openimi.example", full_name="Olga Operator", is_operator=True,
+                       is_staff=True)
+
+
+def signed_in(user) -> Client:
+    """A test client whose session passed both sign-in factors."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    client.force_login(user)
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def client_for():
+    return signed_in

@@ -1,0 +1,17 @@
+"""Bearer-token authentication: each token acts as one user for one of its authorities."""
+
+from ninja.security import HttpBearer
+
+from openimi.accounts.services import token_authenticate
+
+
+class TokenAuth(HttpBearer):
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request, token: str):
+        api_token = token_authenticate(token)
+        if api_token is None:
+            return None
+        request.user = api_token.user
+        request.api_token = api_token
+        return api_token

@@ -1,0 +1,199 @@
+"""The directory: authorities, their competences, coordinator functions and registration."""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from openimi.core.i18n import pick
+
+
+class AuthorityStatus(models.TextChoices):
+    """Life cycle of a directory entry. Only ``active`` authorities are listed to others."""
+
+    INVITED = "invited", pgettext_lazy("authority status", "Invited")
+    PENDING = "pending", pgettext_lazy("authority status", "Pending validation")
+    ACTIVE = "active", pgettext_lazy("authority status", "Active")
+    SUSPENDED = "suspended", pgettext_lazy("authority status", "Suspended")
+
+
+class AuthorityKind(models.TextChoices):
+    CHAMBER = "chamber", pgettext_lazy("authority kind", "Chamber")
+    PROFESSIONAL_BODY = "professional_body", pgettext_lazy("authority kind", "Professional body")
+    MINISTRY = "ministry", pgettext_lazy("authority kind", "Ministry")
+    MUNICIPALITY = "municipality", pgettext_lazy("authority kind", "Municipality")
+    INSPECTORATE = "inspectorate", pgettext_lazy("authority kind", "Inspectorate")
+    REGISTER = "register", pgettext_lazy("authority kind", "Register")
+    AGENCY = "agency", pgettext_lazy("authority kind", "Agency")
+    OTHER = "other", pgettext_lazy("authority kind", "Other")
+
+
+class Authority(models.Model):
+    official_name = models.CharField(
+        _("official name"), max_length=300, help_text=_("In the authority's own language; never translated.")
+    )
+    official_language = models.ForeignKey(
+        "core.Language", on_delete=models.PROTECT, related_name="+", verbose_name=_("language of the official name")
+    )
+    kind = models.CharField(_("type"), max_length=32, choices=AuthorityKind.choices, default=AuthorityKind.OTHER)
+    country = models.ForeignKey("core.Country", on_delete=models.PROTECT, related_name="authorities")
+    region = models.ForeignKey(
+        "core.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="authorities",
+        verbose_name=_("region"),
+    )
+    street_address = models.CharField(_("street address"), max_length=300, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    website = models.URLField(_("web site"), blank=True)
+    email = models.EmailField(_("functional e-mail address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=AuthorityStatus.choices, default=AuthorityStatus.PENDING)
+    parent_coordinator = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="coordinated",
+        verbose_name=_("coordinator"),
+    )
+    legal_areas = models.ManyToManyField(
+        "core.LegalArea", through="AuthorityArea", related_name="authorities", verbose_name=_("legal areas")
+    )
+    competences = models.ManyToManyField("core.Term", blank=True, related_name="authorities", verbose_name=_("competences"))
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    validated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("authority")
+        verbose_name_plural = _("authorities")
+        indexes = [
+            models.Index(fields=["country", "status", "official_name"], name="authority_country_status_name"),
+            models.Index(fields=["status", "official_name"], name="authority_status_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=AuthorityStatus.values), name="authority_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.official_name
+
+    def text_in(self, language: str | None = None) -> "AuthorityText | None":
+        """The informal title/description in the reader's language (prefetch ``texts``)."""
+        texts = {t.language_id: t for t in self.texts.all()}
+        chosen = pick({code: code for code in texts}, language)
+        return texts.get(chosen)
+
+    @property
+    def is_listed(self) -> bool:
+        return self.status == AuthorityStatus.ACTIVE
+
+
+class AuthorityText(models.Model):
+    """Informal title and description in one language (these, unlike the name, are translated)."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="texts")
+    language = models.ForeignKey("core.Language", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("informal title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["authority", "language"], name="authoritytext_unique")]
+
+
+class AuthorityArea(models.Model):
+    """A legal area an authority has been granted access to, by whom and when."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="area_grants")
+    legal_area = models.ForeignKey("core.LegalArea", on_delete=models.PROTECT, related_name="+")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["authority", "legal_area"], name="authorityarea_unique")]
+
+
+class CoordinatorFunction(models.Model):
+    """Coordinator powers an authority holds over a scope of its country.
+
+    National: the whole country and every legal area (one per country). Delegated: the same
+    country, narrowed to some legal areas and/or regions (empty means all).
+    """
+
+    class Kind(models.TextChoices):
+        NATIONAL = "national", pgettext_lazy("coordinator kind", "National coordinator")
+        DELEGATED = "delegated", pgettext_lazy("coordinator kind", "Delegated coordinator")
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="coordinator_functions")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    country = models.ForeignKey("core.Country", on_delete=models.PROTECT, related_name="coordinator_functions")
+    legal_areas = models.ManyToManyField("core.LegalArea", blank=True, related_name="+", verbose_name=_("legal areas"))
+    regions = models.ManyToManyField("core.Region", blank=True, related_name="+", verbose_name=_("regions"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("coordinator function")
+        verbose_name_plural = _("coordinator functions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country"], condition=models.Q(kind="national"), name="one_national_coordinator_per_country"
+            ),
+            models.CheckConstraint(condition=models.Q(kind__in=["national", "delegated"]), name="coordinator_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.country_id}): {self.authority}"
+
+
+class Invitation(models.Model):
+    """A self-registration link sent by a coordinator. Single use, expires.
+
+    Only a SHA-256 of the token is stored, so a database leak does not leak usable links.
+    """
+
+    authority = models.OneToOneField(Authority, on_delete=models.CASCADE, related_name="invitation")
+    email = models.EmailField(_("e-mail address"))
+    digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    @staticmethod
+    def digest_for(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+
+class AuthorityEvent(models.Model):
+    """Immutable record of every change to an authority's entry, members or functions."""
+
+    class Action(models.TextChoices):
+        REGISTERED = "registered", pgettext_lazy("event", "Registered")
+        INVITED = "invited", pgettext_lazy("event", "Invited to register")
+        COMPLETED = "completed", pgettext_lazy("event", "Registration completed")
+        VALIDATED = "validated", pgettext_lazy("event", "Validated")
+        SUSPENDED = "suspended", pgettext_lazy("event", "Suspended")
+        REACTIVATED = "reactivated", pgettext_lazy("event", "Reactivated")
+        UPDATED = "updated", pgettext_lazy("event", "Details updated")
+        AREA_GRANTED = "area_granted", pgettext_lazy("event", "Legal area granted")
+        AREA_REVOKED = "area_revoked", pgettext_lazy("event", "Legal area withdrawn")
+        COMPETENCES_SET = "competences_set", pgettext_lazy("event", "Competences changed")
+        COORDINATOR_APPOINTED = "coordinator_appointed", pgettext_lazy("event", "Coordinator function granted")
+        IMPORTED = "imported", pgettext_lazy("event", "Imported")
+        MEMBER_ADDED = "member_added", pgettext_lazy("event", "User added")
+        MEMBER_ROLES_SET = "member_roles_set", pgettext_lazy("event", "User roles changed")
+        MEMBER_REMOVED = "member_removed", pgettext_lazy("event", "User removed")
+        TOKEN_ISSUED = "token_issued", pgettext_lazy("event", "API token issued")
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=32, choices=Action.choices)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]

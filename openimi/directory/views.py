@@ -1,0 +1,390 @@
+"""Directory pages. Views parse input, call a service or selector, and render; no rules here."""
+
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from openimi.accounts import services as account_services
+from openimi.accounts.forms import MemberForm, MemberRolesForm
+from openimi.accounts.permissions import Perm, has_perm, require, scopes_of
+from openimi.core.models import Country, LegalArea
+from openimi.directory import importing, selectors, services
+from openimi.directory.forms import (
+    AreasForm,
+    AuthorityForm,
+    DelegatedCoordinatorForm,
+    ImportForm,
+    InviteForm,
+    JoinForm,
+    NationalCoordinatorForm,
+    SuspendForm,
+)
+from openimi.directory.models import AuthorityStatus, CoordinatorFunction
+from openimi.directory.services import AuthorityData
+
+PAGE_SIZE = 25
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    """Put a service's field errors on the form fields (unknown fields become form errors)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", 1)), 100_000))
+    except ValueError:
+        return 1
+
+
+@login_required
+def authority_list_view(request):
+    filters = selectors.DirectoryFilters(
+        q=request.GET.get("q", "")[:200],
+        country=request.GET.get("country", "")[:2],
+        legal_area=request.GET.get("legal_area", "")[:64],
+        status=request.GET.get("status", "") if request.GET.get("status") in AuthorityStatus.values else "",
+    )
+    paginator = Paginator(selectors.authority_list(request.user, filters), PAGE_SIZE)
+    page = paginator.get_page(_page_number(request))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "directory/list.html", {
+        "page": page,
+        "filters": filters,
+        "countries": Country.objects.filter(is_active=True),
+        "areas": LegalArea.objects.filter(is_active=True),
+        "statuses": AuthorityStatus.choices if scopes_of(request.user) else [],
+        "querystring": query.urlencode(),
+    })
+
+
+@login_required
+def authority_detail_view(request, pk):
+    authority = selectors.authority_get(request.user, pk)
+    user = request.user
+    competences = {}
+    for term in authority.competences.all():
+        competences.setdefault(term.vocabulary.name, []).append(term.label)
+    return render(request, "directory/detail.html", {
+        "authority": authority,
+        "text": authority.text_in(),
+        "competences": sorted(competences.items()),
+        "members": selectors.authority_members(user, authority),
+        "events": selectors.authority_events(user, authority),
+        "can": {
+            "edit": has_perm(user, Perm.AUTHORITY_EDIT, authority),
+            "validate": has_perm(user, Perm.AUTHORITY_VALIDATE, authority) and authority.status == AuthorityStatus.PENDING,
+            "suspend": has_perm(user, Perm.AUTHORITY_SUSPEND, authority)
+            and authority.status in (AuthorityStatus.ACTIVE, AuthorityStatus.PENDING),
+            "reactivate": has_perm(user, Perm.AUTHORITY_SUSPEND, authority) and authority.status == AuthorityStatus.SUSPENDED,
+            "areas": has_perm(user, Perm.AUTHORITY_GRANT_AREA, authority),
+            "members": has_perm(user, Perm.MEMBER_MANAGE, authority),
+            "private": has_perm(user, Perm.AUTHORITY_VIEW_PRIVATE, authority),
+        },
+        "suspend_form": SuspendForm(),
+    })
+
+
+@login_required
+def authority_edit_view(request, pk):
+    authority = selectors.authority_get(request.user, pk)
+    require(request.user, Perm.AUTHORITY_EDIT, authority)
+    current = AuthorityData.from_authority(authority)
+    form = AuthorityForm(request.POST or None, initial=AuthorityForm.initial_from(current),
+                         fixed_country=authority.country_id, with_areas=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.authority_update(actor=request.user, authority=authority, data=form.to_data(current.texts))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The details have been saved."))
+            return redirect("directory:detail", authority.pk)
+    return render(request, "directory/form.html", {
+        "form": form, "title": _("Edit %(name)s") % {"name": authority.official_name}, "authority": authority,
+    })
+
+
+def _coordinator_context(user):
+    scopes = scopes_of(user)
+    if not scopes:
+        raise PermissionDenied(_("Only coordinators can do this."))
+    countries = sorted({s.country for s in scopes})
+    areas = None if any(s.areas is None for s in scopes) else sorted(set().union(*(s.areas for s in scopes)))
+    return countries, areas
+
+
+@login_required
+def authority_register_view(request):
+    countries, areas = _coordinator_context(request.user)
+    form = AuthorityForm(request.POST or None, countries=countries, areas=areas,
+                         initial={"country": countries[0]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            authority = services.authority_register(actor=request.user, data=form.to_data())
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The authority is registered and listed in the directory."))
+            return redirect("directory:detail", authority.pk)
+    return render(request, "directory/form.html", {"form": form, "title": _("Register an authority")})
+
+
+@login_required
+def authority_invite_view(request):
+    countries, areas = _coordinator_context(request.user)
+    form = InviteForm(request.POST or None, countries=countries, areas=areas)
+    link = None
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            authority, link = services.authority_invite(
+                actor=request.user, email=c["email"], official_name=c["official_name"], country=c["country"],
+                region=c["region"] or None, legal_areas=c["legal_areas"], language=c["official_language"] or None,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The invitation has been sent to %(email)s.") % {"email": c["email"]})
+            return render(request, "directory/invited.html", {"authority": authority, "link": link})
+    return render(request, "directory/form.html", {"form": form, "title": _("Invite an authority to register")})
+
+
+def join_view(request, token):
+    """Public page behind the invitation link: no sign-in, the token is the credential."""
+    try:
+        invitation = services.invitation_get(token)
+    except ValidationError as exc:
+        return render(request, "directory/join_invalid.html", {"message": exc.messages[0]}, status=410)
+    authority = invitation.authority
+    initial = AuthorityForm.initial_from(AuthorityData.from_authority(authority))
+    form = JoinForm(request.POST or None, initial=initial, fixed_country=authority.country_id, with_areas=False)
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            services.invitation_complete(raw_token=token, data=form.to_data(), admin_name=c["admin_name"],
+                                         admin_password=c["admin_password"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return render(request, "directory/join_done.html", {"authority": authority, "email": invitation.email})
+    return render(request, "directory/form.html", {
+        "form": form, "title": _("Register %(name)s") % {"name": authority.official_name},
+        "intro": _("Complete your authority's entry. Your coordinator will check it before it is listed. "
+                   "You will be its first local administrator and sign in with %(email)s.") % {"email": invitation.email},
+    })
+
+
+@login_required
+def authority_areas_view(request, pk):
+    authority = selectors.authority_get(request.user, pk)
+    require(request.user, Perm.AUTHORITY_GRANT_AREA, authority)
+    current = AuthorityData.from_authority(authority)
+    form = AreasForm(request.POST or None, initial={"legal_areas": current.legal_areas, "competences": current.competences})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.authority_set_areas(actor=request.user, authority=authority,
+                                         legal_areas=form.cleaned_data["legal_areas"],
+                                         competences=form.cleaned_data["competences"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Legal areas and competences have been saved."))
+            return redirect("directory:detail", authority.pk)
+    return render(request, "directory/form.html", {
+        "form": form, "title": _("Legal areas and competences of %(name)s") % {"name": authority.official_name},
+        "authority": authority,
+    })
+
+
+def _status_action(request, pk, action):
+    authority = selectors.authority_get(request.user, pk)
+    try:
+        action(authority)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("directory:detail", authority.pk)
+
+
+@login_required
+@require_POST
+def authority_validate_view(request, pk):
+    def act(authority):
+        services.authority_validate(actor=request.user, authority=authority)
+        messages.success(request, _("The authority is validated and now listed in the directory."))
+    return _status_action(request, pk, act)
+
+
+@login_required
+@require_POST
+def authority_suspend_view(request, pk):
+    def act(authority):
+        services.authority_suspend(actor=request.user, authority=authority, reason=request.POST.get("reason", ""))
+        messages.success(request, _("The authority is suspended."))
+    return _status_action(request, pk, act)
+
+
+@login_required
+@require_POST
+def authority_reactivate_view(request, pk):
+    def act(authority):
+        services.authority_reactivate(actor=request.user, authority=authority)
+        messages.success(request, _("The authority is active again."))
+    return _status_action(request, pk, act)
+
+
+@login_required
+def members_view(request, pk):
+    authority = selectors.authority_get(request.user, pk)
+    require(request.user, Perm.MEMBER_MANAGE, authority)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            account_services.member_add(actor=request.user, authority=authority, email=c["email"],
+                                        full_name=c["full_name"], roles=[(r, None) for r in c["roles"]])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s has been added and will receive an e-mail to choose a password.")
+                             % {"name": c["full_name"]})
+            return redirect("directory:members", authority.pk)
+    return render(request, "directory/members.html", {
+        "authority": authority, "members": selectors.authority_members(request.user, authority), "form": form,
+    })
+
+
+@login_required
+def member_edit_view(request, pk, member_pk):
+    authority = selectors.authority_get(request.user, pk)
+    require(request.user, Perm.MEMBER_MANAGE, authority)
+    membership = selectors.membership_get(request.user, authority, member_pk)
+    form = MemberRolesForm(request.POST or None, initial={"roles": sorted({g.role for g in membership.roles.all()})})
+    if request.method == "POST":
+        try:
+            if "remove" in request.POST:
+                account_services.member_remove(actor=request.user, membership=membership)
+                messages.success(request, _("The user has been removed from the authority."))
+                return redirect("directory:members", authority.pk)
+            if form.is_valid():
+                account_services.member_set_roles(actor=request.user, membership=membership,
+                                                  roles=[(r, None) for r in form.cleaned_data["roles"]])
+                messages.success(request, _("The roles have been saved."))
+                return redirect("directory:members", authority.pk)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+    return render(request, "directory/member_edit.html", {"authority": authority, "membership": membership, "form": form})
+
+
+@login_required
+def import_view(request):
+    require(request.user, Perm.AUTHORITY_IMPORT)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    upload_dir = Path(settings.MEDIA_ROOT) / "imports"
+    if request.method == "POST" and "confirm" in request.POST:
+        stored = request.session.get("openimi_import")
+        path = upload_dir / stored["file"] if stored and stored.get("token") == request.POST.get("token") else None
+        if path is None or not path.exists():
+            messages.error(request, _("The checked file is no longer available. Upload it again."))
+            return redirect("directory:import")
+        report = importing.authorities_import(actor=request.user, content=path.read_bytes(),
+                                              filename=stored["name"], apply=True)
+        if report.applied:
+            path.unlink(missing_ok=True)
+            request.session.pop("openimi_import", None)
+            messages.success(request, _("Import complete: %(created)d created, %(updated)d updated.")
+                             % {"created": report.created, "updated": report.updated})
+            return redirect("directory:coordination")
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read(importing.MAX_BYTES + 1)
+        try:
+            report = importing.authorities_import(actor=request.user, content=content, filename=upload.name, apply=False)
+        except importing.ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            if report.ok:
+                upload_dir.mkdir(parents=True, exist_ok=True)
+                token = secrets.token_hex(16)
+                (upload_dir / token).write_bytes(content)
+                request.session["openimi_import"] = {"token": token, "file": token, "name": upload.name[:200]}
+    return render(request, "directory/import.html", {
+        "form": form, "report": report, "token": (request.session.get("openimi_import") or {}).get("token"),
+        "columns": sorted(importing.KNOWN_COLUMNS),
+    })
+
+
+@login_required
+def coordination_view(request):
+    user = request.user
+    scopes = scopes_of(user)
+    if not scopes:
+        raise Http404
+    national_country = next((s.country for s in scopes if s.kind == "national"), None)
+    form = DelegatedCoordinatorForm(request.POST or None, country=national_country) if national_country else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            target = selectors.authority_get(user, c["authority"])
+            services.coordinator_appoint(actor=user, authority=target, kind=CoordinatorFunction.Kind.DELEGATED,
+                                         legal_areas=c["legal_areas"], regions=c["regions"])
+        except Http404:
+            form.add_error("authority", _("No authority with this number in your country."))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("%(name)s is now a delegated coordinator.") % {"name": target.official_name})
+            return redirect("directory:coordination")
+    return render(request, "directory/coordination.html", {
+        "pending": selectors.pending_for(user)[:100],
+        "invited": selectors.invited_for(user)[:100],
+        "scopes": scopes,
+        "delegate_form": form,
+    })
+
+
+@login_required
+def operator_view(request):
+    require(request.user, Perm.COORDINATOR_APPOINT_NATIONAL)
+    coordinated = dict(CoordinatorFunction.objects.filter(kind="national").values_list("country_id", "authority_id"))
+    countries = list(Country.objects.filter(is_active=True))
+    form = NationalCoordinatorForm(request.POST or None, countries=[c.code for c in countries if c.code not in coordinated])
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        country = Country.objects.get(code=c["country"])
+        data = AuthorityData(official_name=c["official_name"], official_language=country.default_language_id,
+                             country=country.code, kind="ministry", email=c["email"])
+        try:
+            authority = services.national_coordinator_register(
+                actor=request.user, data=data, admin_email=c["admin_email"], admin_name=c["admin_name"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s is now the national coordinator.") % {"name": authority.official_name})
+            return redirect("directory:operator")
+    return render(request, "directory/operator.html", {
+        "countries": [(c, coordinated.get(c.code)) for c in countries], "form": form,
+    })

@@ -1,0 +1,20 @@
+"""Queue mails in the recipient's language, only once the surrounding transaction commits."""
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from openimi.notifications.tasks import send_email
+
+
+def mail_queue(*, to: str, language: str, template: str, context: dict) -> None:
+    """Render ``notifications/<template>.txt`` (first line: subject) in ``language`` and
+    enqueue it after commit, so a rolled-back change never sends mail."""
+
+    def render_and_enqueue() -> None:
+        with translation.override(language):
+            text = render_to_string(f"notifications/{template}.txt", context).strip()
+        subject, _, body = text.partition("\n")
+        send_email.enqueue(to=[to], subject=subject.strip(), body=body.strip() + "\n")
+
+    transaction.on_commit(render_and_enqueue)

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from openimi.accounts.permissions import Perm, has_perm, scopes_of
+
+
+def navigation(request) -> list[dict]:
+    user = request.user
+    items = [{"url": reverse("web:home"), "label": _("Home")}]
+    if not user.is_authenticated:
+        return items
+    items.append({"url": reverse("directory:list"), "label": _("Directory")})
+    if scopes_of(user):
+        items.append({"url": reverse("directory:coordination"), "label": _("Coordination")})
+    if has_perm(user, Perm.COORDINATOR_APPOINT_NATIONAL):
+        items.append({"url": reverse("directory:operator"), "label": _("Countries and coordinators")})
+    items.append({"url": reverse("accounts:profile"), "label": _("My account")})
+    for item in items:
+        path = item["url"]
+        item["current"] = request.path == path or (path != "/" and request.path.startswith(path))
+    return items
+
+
+def openimi(request) -> dict:
+    return {
+        "DEMO_MODE": settings.DEMO_MODE,
+        "nav_items": navigation(request) if hasattr(request, "user") else [],
+    }

@@ -1,0 +1,27 @@
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from openimi.directory import selectors as directory_selectors
+
+
+def home(request):
+    context = {}
+    if request.user.is_authenticated:
+        context = directory_selectors.dashboard_for(request.user)
+    return render(request, "web/home.html", context)
+
+
+@never_cache
+def healthz(request):
+    """For load balancers and monitoring: is the database reachable and fully migrated?"""
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    if pending:
+        return JsonResponse({"status": "error", "database": "ok", "pending_migrations": len(pending)}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok", "pending_migrations": 0})
