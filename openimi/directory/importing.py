@@ -193,6 +193,6 @@ def authorities_import(*, actor, content: bytes, filename: str, apply: bool) -> 
             else:
                 authority = Authority.objects.select_for_update().get(pk=existing.pk)
                 services._save_content(authority, data, actor=actor, areas=True)
-            services.record(authority, actor, AuthorityEvent.Action.IMPORTED, line=result.line, action=result.action)
+            services.record(authority, actor, AuthorityEvent.Action.IMPORTED, line=result.line, change=result.action)
     report.applied = True
     return report
