@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
+LANGUAGES := bg cs da de el es et fi fr ga hr hu is it lt lv mt nb nl pl pt ro sk sl sv
 
 .PHONY: run test test-postgres install lint messages bench check-deploy clean
 
@@ -20,7 +21,12 @@ node_modules/.installed: package.json package-lock.json
 build/static/openimi/openimi.css: node_modules/.installed $(wildcard frontend/*)
 	npm run --silent build
 
-install: $(VENV)/.installed build/static/openimi/openimi.css
+# Catalogues are compiled with Babel (a dependency already), so no system gettext is needed.
+locale/.compiled: $(VENV)/.installed $(wildcard locale/*/LC_MESSAGES/django.po)
+	$(BIN)/pybabel -q compile -d locale -D django
+	touch $@
+
+install: $(VENV)/.installed build/static/openimi/openimi.css locale/.compiled
 
 run: install
 	./bin/demo
@@ -34,7 +40,10 @@ lint: install
 	$(BIN)/ruff format --check openimi bench conftest.py
 
 messages: install
-	cd openimi && ../$(BIN)/django-admin makemessages --all --no-obsolete --ignore "*/tests/*" && ../$(BIN)/django-admin compilemessages
+	$(BIN)/python manage.py makemessages $(foreach l,$(LANGUAGES),-l $(l)) --no-obsolete --no-location \
+	  --ignore ".venv/*" --ignore "node_modules/*" --ignore "build/*" --ignore "var/*" --ignore "*/tests/*" \
+	  --ignore conftest.py --ignore "bench/*"
+	$(BIN)/python bin/check-catalogues
 
 bench: install
 	$(BIN)/python bench/demo_data.py

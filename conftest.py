@@ -15,10 +15,11 @@ import time
 import pytest
 from aiosmtpd.controller import Controller
 from django.test import Client
+from django.utils import translation
 
 from openimi.tests.factories import AuthorityFactory, UserFactory, coordinator, member
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = "correct horse battery staple"  # noqa: S105 - test-only credential
 
 
 class _Sink:
@@ -77,6 +78,8 @@ def _test_settings(settings, smtp_server):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
     settings.DEMO_MODE = False
     settings.SITE_URL = "http://testserver"
+    # Requests activate their user's language in this thread; start every test in English.
+    translation.activate("en")
 
 
 @pytest.fixture
@@ -86,10 +89,14 @@ def mailbox(smtp_server):
 
 @pytest.fixture
 def fr_coordinator_authority(db):
-    authority = AuthorityFactory(official_name="Direction générale des entreprises", official_language_id="fr",
-                                 country_id="FR", city="Paris", kind="ministry",
-                                 areas=["services", "professional_qualifications", "posting_of_workers",
-                                        "general_cooperation"])
+    authority = AuthorityFactory(
+        official_name="Direction générale des entreprises",
+        official_language_id="fr",
+        country_id="FR",
+        city="Paris",
+        kind="ministry",
+        areas=["services", "professional_qualifications", "posting_of_workers", "general_cooperation"],
+    )
     coordinator(authority, "national")
     return authority
 
@@ -103,8 +110,14 @@ def fr_coordinator(fr_coordinator_authority):
 
 @pytest.fixture
 def fr_authority(db):
-    return AuthorityFactory(official_name="Ordre des architectes d'Île-de-France", official_language_id="fr",
-                            country_id="FR", city="Paris", region_id="FR-IDF", areas=["professional_qualifications"])
+    return AuthorityFactory(
+        official_name="Ordre des architectes d'Île-de-France",
+        official_language_id="fr",
+        country_id="FR",
+        city="Paris",
+        region_id="FR-IDF",
+        areas=["professional_qualifications"],
+    )
 
 
 @pytest.fixture
@@ -123,8 +136,14 @@ def fr_handler(fr_authority):
 
 @pytest.fixture
 def de_authority(db):
-    return AuthorityFactory(official_name="Architektenkammer Berlin", official_language_id="de", country_id="DE",
-                            city="Berlin", region_id="DE-BE", areas=["professional_qualifications"])
+    return AuthorityFactory(
+        official_name="Architektenkammer Berlin",
+        official_language_id="de",
+        country_id="DE",
+        city="Berlin",
+        region_id="DE-BE",
+        areas=["professional_qualifications"],
+    )
 
 
 @pytest.fixture
@@ -143,8 +162,13 @@ def de_handler(de_authority):
 
 @pytest.fixture
 def de_coordinator(db):
-    authority = AuthorityFactory(official_name="Bundesministerium für Wirtschaft", official_language_id="de",
-                                 country_id="DE", city="Berlin", kind="ministry")
+    authority = AuthorityFactory(
+        official_name="Bundesministerium für Wirtschaft",
+        official_language_id="de",
+        country_id="DE",
+        city="Berlin",
+        kind="ministry",
+    )
     coordinator(authority, "national")
     user = UserFactory(email="gerd.coordinator@bmwk.example", full_name="Gerd Koordinator", language="de")
     member(user, authority, "local_admin")
@@ -158,8 +182,9 @@ def outsider(db):
 
 @pytest.fixture
 def operator(db):
-    return UserFactory(email="olga.operator@openimi.example", full_name="Olga Operator", is_operator=True,
-                       is_staff=True)
+    return UserFactory(
+        email="olga.operator@openimi.example", full_name="Olga Operator", is_operator=True, is_staff=True, is_superuser=True
+    )
 
 
 def signed_in(user) -> Client:

@@ -8,19 +8,31 @@ from openimi.notifications.tasks import send_email
 
 
 class LoginForm(forms.Form):
-    username = forms.EmailField(label=_("E-mail address"), max_length=254,
-                                widget=forms.EmailInput(attrs={"autocomplete": "username"}))
-    password = forms.CharField(label=_("Password"), max_length=4096, strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.EmailField(
+        label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "username"})
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=4096,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class TokenForm(forms.Form):
     otp_token = forms.CharField(
         label=_("Code from your authenticator app"),
         help_text=_("The 6-digit code currently shown by the app."),
-        max_length=6, min_length=6,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]*",
-                                      "class": "govuk-input--width-5"}),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9]*",
+                "class": "govuk-input--width-5",
+            }
+        ),
     )
 
     def clean_otp_token(self):
@@ -38,8 +50,9 @@ class QueuedPasswordResetForm(PasswordResetForm):
     """Password reset mail goes through the task queue like every other mail, in the
     recipient's own language."""
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
-                  html_email_template_name=None):
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ):
         from django.template import loader
         from django.utils import translation
 
@@ -53,8 +66,12 @@ class QueuedPasswordResetForm(PasswordResetForm):
 class MemberForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     full_name = forms.CharField(label=_("Full name"), max_length=200)
-    roles = forms.MultipleChoiceField(label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple,
-                                      help_text=_("Roles apply to all legal areas of the authority."))
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Roles apply to all legal areas of the authority."),
+    )
 
 
 class MemberRolesForm(forms.Form):

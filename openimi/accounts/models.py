@@ -33,9 +33,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200)  # personal data
     phone = models.CharField(_("phone"), max_length=50, blank=True)  # personal data
-    language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
-    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("may use the admin site"), default=False)
     is_operator = models.BooleanField(
@@ -108,6 +106,9 @@ class RoleGrant(models.Model):
             models.CheckConstraint(condition=models.Q(role__in=Role.values), name="rolegrant_role_valid"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.role} ({self.legal_area_id or '*'})"
+
 
 class ApiToken(models.Model):
     """A bearer token for back-office systems, scoped to one authority of its user.
@@ -127,6 +128,9 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
 
     @staticmethod
     def digest_for(raw: str) -> str:

@@ -29,7 +29,7 @@ class Perm(StrEnum):
     COORDINATOR_APPOINT_NATIONAL = "directory:coordinator:appoint_national"
     COORDINATOR_APPOINT_DELEGATED = "directory:coordinator:appoint_delegated"
     MEMBER_MANAGE = "accounts:member:manage"
-    TOKEN_ISSUE = "accounts:token:issue"
+    TOKEN_ISSUE = "accounts:token:issue"  # noqa: S105 - a permission name, not a secret
 
 
 @dataclass(frozen=True)
@@ -85,10 +85,9 @@ def scopes_of(user) -> list[Scope]:
         from openimi.directory.models import AuthorityStatus, CoordinatorFunction
 
         admin_of = [a for a, grants in roles_of(user).items() if (Role.LOCAL_ADMIN, None) in grants]
-        functions = (
-            CoordinatorFunction.objects.filter(authority_id__in=admin_of, authority__status=AuthorityStatus.ACTIVE)
-            .prefetch_related("legal_areas", "regions__children__children")
-        )
+        functions = CoordinatorFunction.objects.filter(
+            authority_id__in=admin_of, authority__status=AuthorityStatus.ACTIVE
+        ).prefetch_related("legal_areas", "regions__children__children")
         cached = [_scope_of(function) for function in functions]
         user._openimi_scopes = cached
     return cached
@@ -111,7 +110,8 @@ def scopes_covering(user, authority) -> list[Scope]:
     region_codes = authority.region.ancestor_codes() if authority.region_id else set()
     area_codes = {a.legal_area_id for a in authority.area_grants.all()} if authority.pk else set()
     return [
-        s for s in scopes_of(user)
+        s
+        for s in scopes_of(user)
         if s.covers(country=authority.country_id, region_codes=region_codes, area_codes=area_codes)
     ]
 

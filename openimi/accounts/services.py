@@ -33,9 +33,13 @@ def _validate_roles(roles: list[RoleSpec], authority: Authority) -> list[RoleSpe
         if area is not None and area not in known_areas:
             raise ValidationError({"roles": _("Unknown legal area: %(code)s.") % {"code": area}})
         if area is not None and area not in areas:
-            raise ValidationError({"roles": _("The authority has no access to the legal area %(code)s.") % {"code": area}})
+            raise ValidationError(
+                {"roles": _("The authority has no access to the legal area %(code)s.") % {"code": area}}
+            )
         if role == Role.LOCAL_ADMIN and area is not None:
-            raise ValidationError({"roles": _("Local administrators administer the whole authority, not one legal area.")})
+            raise ValidationError(
+                {"roles": _("Local administrators administer the whole authority, not one legal area.")}
+            )
         if (role, area) not in clean:
             clean.append((role, area))
     if not clean:
@@ -87,8 +91,12 @@ def member_add(
         RoleGrant.objects.bulk_create([RoleGrant(membership=membership, role=r, legal_area_id=a) for r, a in roles])
         _record(authority, actor, AuthorityEvent.Action.MEMBER_ADDED, user=user.pk, roles=[list(r) for r in roles])
         if created:
-            mail_queue(to=user.email, language=user.language, template="account_created",
-                       context={"authority": authority.official_name, "link": _password_link(user)})
+            mail_queue(
+                to=user.email,
+                language=user.language,
+                template="account_created",
+                context={"authority": authority.official_name, "link": _password_link(user)},
+            )
     return membership
 
 
@@ -101,8 +109,13 @@ def member_set_roles(*, actor, membership: Membership, roles: list[RoleSpec]) ->
         _ensure_an_admin_remains(membership, keeps_admin=(Role.LOCAL_ADMIN, None) in roles)
         membership.roles.all().delete()
         RoleGrant.objects.bulk_create([RoleGrant(membership=membership, role=r, legal_area_id=a) for r, a in roles])
-        _record(authority, actor, AuthorityEvent.Action.MEMBER_ROLES_SET, user=membership.user_id,
-                roles=[list(r) for r in roles])
+        _record(
+            authority,
+            actor,
+            AuthorityEvent.Action.MEMBER_ROLES_SET,
+            user=membership.user_id,
+            roles=[list(r) for r in roles],
+        )
     return membership
 
 
@@ -136,7 +149,13 @@ def user_create_local_admin(*, authority: Authority, email: str, full_name: str,
     if not full_name:
         raise ValidationError({"admin_name": _("Enter your full name.")})
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"admin_email": _("An account with this e-mail address already exists; ask your coordinator to add you instead.")})
+        raise ValidationError(
+            {
+                "admin_email": _(
+                    "An account with this e-mail address already exists; ask your coordinator to add you instead."
+                )
+            }
+        )
     candidate = User(email=email, full_name=full_name)
     try:
         validate_password(password, candidate)

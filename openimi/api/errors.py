@@ -44,7 +44,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(PermissionDenied)
     def on_denied(request, exc):
-        return error_response(api, request, 403, [{"field": None, "message": str(exc) or _("You are not allowed to do this.")}])
+        return error_response(
+            api, request, 403, [{"field": None, "message": str(exc) or _("You are not allowed to do this.")}]
+        )
 
     @api.exception_handler(Http404)
     def on_not_found(request, exc):

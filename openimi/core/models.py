@@ -119,9 +119,9 @@ class Term(models.Model):
         verbose_name = _("competence term")
         verbose_name_plural = _("competence terms")
 
+    def __str__(self) -> str:
+        return self.label or self.code
+
     @property
     def label(self) -> str:
         return pick(self.labels)
-
-    def __str__(self) -> str:
-        return self.label or self.code

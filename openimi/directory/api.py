@@ -56,8 +56,12 @@ def detail(a: Authority) -> dict:
 
 @router.get("/authorities", response={200: AuthorityPage, **ERRORS}, summary="List and filter the directory")
 def authority_list(request, filters: Query[AuthorityFiltersIn]):
-    qs = selectors.authority_list(request.user, selectors.DirectoryFilters(
-        q=filters.q, country=filters.country.upper(), legal_area=filters.legal_area, competence=filters.competence))
+    qs = selectors.authority_list(
+        request.user,
+        selectors.DirectoryFilters(
+            q=filters.q, country=filters.country.upper(), legal_area=filters.legal_area, competence=filters.competence
+        ),
+    )
     paginator = Paginator(qs, filters.page_size)
     page = paginator.get_page(filters.page)
     results = [summary(a) for a in page] if filters.page <= paginator.num_pages else []
@@ -81,7 +85,9 @@ def authority_register(request, payload: AuthorityIn):
     return 201, detail(selectors.authority_get(request.user, authority.pk))
 
 
-@router.patch("/authorities/{authority_id}", response={200: AuthorityOut, **ERRORS}, summary="Update an authority's details")
+@router.patch(
+    "/authorities/{authority_id}", response={200: AuthorityOut, **ERRORS}, summary="Update an authority's details"
+)
 def authority_update(request, authority_id: int, payload: AuthorityUpdateIn):
     authority = selectors.authority_get(request.user, authority_id)
     data = AuthorityData.from_authority(authority)
@@ -94,27 +100,34 @@ def authority_update(request, authority_id: int, payload: AuthorityUpdateIn):
     return detail(selectors.authority_get(request.user, authority_id))
 
 
-@router.post("/authorities/{authority_id}/validate", response={200: AuthorityOut, **ERRORS},
-             summary="Validate a self-registered authority (coordinators)")
+@router.post(
+    "/authorities/{authority_id}/validate",
+    response={200: AuthorityOut, **ERRORS},
+    summary="Validate a self-registered authority (coordinators)",
+)
 def authority_validate(request, authority_id: int):
     authority = selectors.authority_get(request.user, authority_id)
     services.authority_validate(actor=request.user, authority=authority)
     return detail(selectors.authority_get(request.user, authority_id))
 
 
-@router.post("/authorities/{authority_id}/suspend", response={200: AuthorityOut, **ERRORS},
-             summary="Suspend an authority (coordinators)")
+@router.post(
+    "/authorities/{authority_id}/suspend",
+    response={200: AuthorityOut, **ERRORS},
+    summary="Suspend an authority (coordinators)",
+)
 def authority_suspend(request, authority_id: int, payload: SuspendIn):
     authority = selectors.authority_get(request.user, authority_id)
     services.authority_suspend(actor=request.user, authority=authority, reason=payload.reason)
     return detail(selectors.authority_get(request.user, authority_id))
 
 
-@router.post("/authorities/{authority_id}/reactivate", response={200: AuthorityOut, **ERRORS},
-             summary="Reactivate a suspended authority (coordinators)")
+@router.post(
+    "/authorities/{authority_id}/reactivate",
+    response={200: AuthorityOut, **ERRORS},
+    summary="Reactivate a suspended authority (coordinators)",
+)
 def authority_reactivate(request, authority_id: int):
     authority = selectors.authority_get(request.user, authority_id)
     services.authority_reactivate(actor=request.user, authority=authority)
     return detail(selectors.authority_get(request.user, authority_id))
-
-

@@ -33,8 +33,11 @@ def region_choices(country_codes):
 class AuthorityForm(forms.Form):
     """The directory entry. The country and legal areas are shown only where they may change."""
 
-    official_name = forms.CharField(label=_("Official name"), max_length=300,
-                                    help_text=_("As written in the authority's own language. It is never translated."))
+    official_name = forms.CharField(
+        label=_("Official name"),
+        max_length=300,
+        help_text=_("As written in the authority's own language. It is never translated."),
+    )
     official_language = forms.ChoiceField(label=_("Language of the official name"))
     kind = forms.ChoiceField(label=_("Type of authority"), choices=AuthorityKind.choices)
     country = forms.ChoiceField(label=_("Country"))
@@ -43,11 +46,18 @@ class AuthorityForm(forms.Form):
     postcode = forms.CharField(label=_("Postcode"), max_length=20, required=False)
     city = forms.CharField(label=_("City"), max_length=120, required=False)
     website = forms.URLField(label=_("Web site"), required=False, assume_scheme="https")
-    email = forms.EmailField(label=_("Functional e-mail address"), required=False,
-                             help_text=_("A shared mailbox of the authority, not a person's address."))
+    email = forms.EmailField(
+        label=_("Functional e-mail address"),
+        required=False,
+        help_text=_("A shared mailbox of the authority, not a person's address."),
+    )
     phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
-    title = forms.CharField(label=_("Informal title"), max_length=300, required=False,
-                            help_text=_("A short explanation of who you are, in the language chosen below."))
+    title = forms.CharField(
+        label=_("Informal title"),
+        max_length=300,
+        required=False,
+        help_text=_("A short explanation of who you are, in the language chosen below."),
+    )
     title_language = forms.ChoiceField(label=_("Language of the informal title and description"), required=False)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     legal_areas = forms.MultipleChoiceField(label=_("Legal areas"), required=False, widget=forms.CheckboxSelectMultiple)
@@ -95,12 +105,20 @@ class AuthorityForm(forms.Form):
             if c.get("title"):
                 texts[c["title_language"]] = (c["title"], c.get("description", ""))
         return AuthorityData(
-            official_name=c["official_name"], official_language=c["official_language"],
-            country=c.get("country") or getattr(self, "fixed_country", ""), kind=c["kind"],
-            region=c.get("region") or None, street_address=c.get("street_address", ""),
-            postcode=c.get("postcode", ""), city=c.get("city", ""), website=c.get("website", ""),
-            email=c.get("email", ""), phone=c.get("phone", ""), texts=texts,
-            legal_areas=c.get("legal_areas", []), competences=c.get("competences", []),
+            official_name=c["official_name"],
+            official_language=c["official_language"],
+            country=c.get("country") or getattr(self, "fixed_country", ""),
+            kind=c["kind"],
+            region=c.get("region") or None,
+            street_address=c.get("street_address", ""),
+            postcode=c.get("postcode", ""),
+            city=c.get("city", ""),
+            website=c.get("website", ""),
+            email=c.get("email", ""),
+            phone=c.get("phone", ""),
+            texts=texts,
+            legal_areas=c.get("legal_areas", []),
+            competences=c.get("competences", []),
         )
 
 
@@ -108,10 +126,15 @@ class JoinForm(AuthorityForm):
     """Self-registration: the entry plus the first local administrator's own account."""
 
     admin_name = forms.CharField(label=_("Your full name"), max_length=200)
-    admin_password = forms.CharField(label=_("Choose a password"), strip=False, widget=forms.PasswordInput(
-        attrs={"autocomplete": "new-password"}), help_text=_("At least 12 characters, not a common password."))
-    admin_password2 = forms.CharField(label=_("Repeat the password"), strip=False,
-                                      widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    admin_password = forms.CharField(
+        label=_("Choose a password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters, not a common password."),
+    )
+    admin_password2 = forms.CharField(
+        label=_("Repeat the password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -149,12 +172,15 @@ class AreasForm(forms.Form):
 
 
 class SuspendForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for the suspension"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason for the suspension"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV or XLSX file"),
-                           help_text=_("One authority per row. The first row names the columns."))
+    file = forms.FileField(
+        label=_("CSV or XLSX file"), help_text=_("One authority per row. The first row names the columns.")
+    )
 
 
 class NationalCoordinatorForm(forms.Form):
@@ -170,12 +196,20 @@ class NationalCoordinatorForm(forms.Form):
 
 
 class DelegatedCoordinatorForm(forms.Form):
-    authority = forms.IntegerField(label=_("Authority number"), min_value=1,
-                                   help_text=_("The number shown on the authority's page in the directory."))
-    legal_areas = forms.MultipleChoiceField(label=_("Legal areas"), required=False, widget=forms.CheckboxSelectMultiple,
-                                            help_text=_("Leave empty for all legal areas."))
-    regions = forms.MultipleChoiceField(label=_("Regions"), required=False,
-                                        help_text=_("Leave empty for the whole country."))
+    authority = forms.IntegerField(
+        label=_("Authority number"),
+        min_value=1,
+        help_text=_("The number shown on the authority's page in the directory."),
+    )
+    legal_areas = forms.MultipleChoiceField(
+        label=_("Legal areas"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave empty for all legal areas."),
+    )
+    regions = forms.MultipleChoiceField(
+        label=_("Regions"), required=False, help_text=_("Leave empty for the whole country.")
+    )
 
     def __init__(self, *args, country=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,8 +18,19 @@ from openimi.directory.services import AuthorityData
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
 LIST_COLUMNS = {"legal_areas", "competences"}
-TEXT_COLUMNS = ("official_name", "official_language", "kind", "country", "region", "street_address", "postcode",
-                "city", "website", "email", "phone")
+TEXT_COLUMNS = (
+    "official_name",
+    "official_language",
+    "kind",
+    "country",
+    "region",
+    "street_address",
+    "postcode",
+    "city",
+    "website",
+    "email",
+    "phone",
+)
 KNOWN_COLUMNS = {"id", *TEXT_COLUMNS, *LIST_COLUMNS}
 REQUIRED_COLUMNS = {"official_name", "official_language", "country"}
 
@@ -139,7 +150,9 @@ def _row_to_data(values: dict[str, str], existing: Authority | None) -> Authorit
     return data
 
 
-def _check_row(actor, number: int, values: dict[str, str], seen: set) -> tuple[RowResult, Authority | None, AuthorityData | None]:
+def _check_row(
+    actor, number: int, values: dict[str, str], seen: set
+) -> tuple[RowResult, Authority | None, AuthorityData | None]:
     existing = None
     raw_id = values.get("id", "")
     result = RowResult(line=number, action="update" if raw_id else "create", name=values.get("official_name", ""))
@@ -186,9 +199,12 @@ def authorities_import(*, actor, content: bytes, filename: str, apply: bool) -> 
     with transaction.atomic():
         for result, existing, data in checked:
             if existing is None:
-                scope = services._scope_for_target(actor, country=data.country, region=data.region, areas=data.legal_areas)
-                authority = Authority(status="active", parent_coordinator_id=scope.authority_id,
-                                      validated_at=timezone.now())
+                scope = services._scope_for_target(
+                    actor, country=data.country, region=data.region, areas=data.legal_areas
+                )
+                authority = Authority(
+                    status="active", parent_coordinator_id=scope.authority_id, validated_at=timezone.now()
+                )
                 services._save_content(authority, data, actor=actor, areas=True)
             else:
                 authority = Authority.objects.select_for_update().get(pk=existing.pk)

@@ -41,7 +41,11 @@ class Authority(models.Model):
     kind = models.CharField(_("type"), max_length=32, choices=AuthorityKind.choices, default=AuthorityKind.OTHER)
     country = models.ForeignKey("core.Country", on_delete=models.PROTECT, related_name="authorities")
     region = models.ForeignKey(
-        "core.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="authorities",
+        "core.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="authorities",
         verbose_name=_("region"),
     )
     street_address = models.CharField(_("street address"), max_length=300, blank=True)
@@ -50,15 +54,23 @@ class Authority(models.Model):
     website = models.URLField(_("web site"), blank=True)
     email = models.EmailField(_("functional e-mail address"), blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=AuthorityStatus.choices, default=AuthorityStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=16, choices=AuthorityStatus.choices, default=AuthorityStatus.PENDING
+    )
     parent_coordinator = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="coordinated",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="coordinated",
         verbose_name=_("coordinator"),
     )
     legal_areas = models.ManyToManyField(
         "core.LegalArea", through="AuthorityArea", related_name="authorities", verbose_name=_("legal areas")
     )
-    competences = models.ManyToManyField("core.Term", blank=True, related_name="authorities", verbose_name=_("competences"))
+    competences = models.ManyToManyField(
+        "core.Term", blank=True, related_name="authorities", verbose_name=_("competences")
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     validated_at = models.DateTimeField(null=True, blank=True)
@@ -71,7 +83,9 @@ class Authority(models.Model):
             models.Index(fields=["status", "official_name"], name="authority_status_name"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(status__in=AuthorityStatus.values), name="authority_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=AuthorityStatus.values), name="authority_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -99,17 +113,25 @@ class AuthorityText(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["authority", "language"], name="authoritytext_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.title} [{self.language_id}]"
+
 
 class AuthorityArea(models.Model):
     """A legal area an authority has been granted access to, by whom and when."""
 
     authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="area_grants")
     legal_area = models.ForeignKey("core.LegalArea", on_delete=models.PROTECT, related_name="+")
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     granted_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["authority", "legal_area"], name="authorityarea_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.authority_id}: {self.legal_area_id}"
 
 
 class CoordinatorFunction(models.Model):
@@ -138,7 +160,9 @@ class CoordinatorFunction(models.Model):
             models.UniqueConstraint(
                 fields=["country"], condition=models.Q(kind="national"), name="one_national_coordinator_per_country"
             ),
-            models.CheckConstraint(condition=models.Q(kind__in=["national", "delegated"]), name="coordinator_kind_valid"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["national", "delegated"]), name="coordinator_kind_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -158,6 +182,9 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.authority_id})"
 
     @staticmethod
     def digest_for(raw: str) -> str:
@@ -190,10 +217,15 @@ class AuthorityEvent(models.Model):
         TOKEN_ISSUED = "token_issued", pgettext_lazy("event", "API token issued")
 
     authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     action = models.CharField(max_length=32, choices=Action.choices)
     at = models.DateTimeField(default=timezone.now, db_index=True)
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} @ {self.at:%Y-%m-%d %H:%M}"

@@ -18,6 +18,12 @@ class DirectoryFilters:
     competence: str = ""
     status: str = ""
 
+    def __post_init__(self):
+        # Control characters (NUL above all, which PostgreSQL refuses) never belong in a search.
+        for name in ("q", "country", "legal_area", "competence", "status"):
+            value = getattr(self, name) or ""
+            setattr(self, name, "".join(c if c.isprintable() else " " for c in value).strip())
+
 
 def _base() -> QuerySet[Authority]:
     return Authority.objects.select_related("country", "region").prefetch_related(
@@ -50,9 +56,7 @@ def authority_list(user, filters: DirectoryFilters) -> QuerySet[Authority]:
     if filters.competence:
         qs = qs.filter(competences__code=filters.competence)
     for word in filters.q.split()[:10]:
-        qs = qs.filter(
-            Q(official_name__icontains=word) | Q(city__icontains=word) | Q(texts__title__icontains=word)
-        )
+        qs = qs.filter(Q(official_name__icontains=word) | Q(city__icontains=word) | Q(texts__title__icontains=word))
     return qs.distinct().order_by("official_name", "pk")
 
 
@@ -97,8 +101,11 @@ def pending_for(user) -> QuerySet[Authority]:
     scopes = scopes_of(user)
     if not scopes:
         return Authority.objects.none()
-    return _base().filter(pk__in=Authority.objects.filter(scope_filter(scopes), status=AuthorityStatus.PENDING)
-                          .values("pk")).order_by("created_at", "pk")
+    return (
+        _base()
+        .filter(pk__in=Authority.objects.filter(scope_filter(scopes), status=AuthorityStatus.PENDING).values("pk"))
+        .order_by("created_at", "pk")
+    )
 
 
 def invited_for(user) -> QuerySet[Authority]:
@@ -106,9 +113,11 @@ def invited_for(user) -> QuerySet[Authority]:
     if not scopes:
         return Authority.objects.none()
     return (
-        Authority.objects.filter(pk__in=Authority.objects.filter(scope_filter(scopes), status=AuthorityStatus.INVITED)
-                                 .values("pk"))
-        .select_related("invitation", "country").order_by("-created_at", "pk")
+        Authority.objects.filter(
+            pk__in=Authority.objects.filter(scope_filter(scopes), status=AuthorityStatus.INVITED).values("pk")
+        )
+        .select_related("invitation", "country")
+        .order_by("-created_at", "pk")
     )
 
 

@@ -74,6 +74,14 @@ def validate_authority_data(data: AuthorityData, *, instance: Authority | None =
     def add(name: str, message: str) -> None:
         errors.setdefault(name, []).append(message)
 
+    for name, value in vars(data).items():
+        texts = [value] if isinstance(value, str) else []
+        if name == "texts":
+            texts = [t for pair in value.values() for t in pair if isinstance(t, str)]
+        if any("\x00" in t for t in texts):
+            add(name, _("This field contains characters that are not allowed."))
+    if errors:  # do not even look such values up in the database
+        raise ValidationError(errors)
     data.official_name = (data.official_name or "").strip()
     if not data.official_name:
         add("official_name", _("Enter the official name."))
@@ -129,7 +137,10 @@ def _validate_areas(data: AuthorityData, add) -> None:
         if code not in terms:
             add("competences", _("Unknown competence: %(code)s.") % {"code": code})
         elif terms[code] not in areas:
-            add("competences", _("The competence %(code)s belongs to a legal area the authority does not have.") % {"code": code})
+            add(
+                "competences",
+                _("The competence %(code)s belongs to a legal area the authority does not have.") % {"code": code},
+            )
 
 
 def _is_duplicate(data: AuthorityData, instance: Authority | None) -> bool:
@@ -176,7 +187,10 @@ def _save_content(authority: Authority, data: AuthorityData, *, actor, areas: bo
         current = set(authority.area_grants.values_list("legal_area_id", flat=True))
         authority.area_grants.exclude(legal_area_id__in=data.legal_areas).delete()
         AuthorityArea.objects.bulk_create(
-            [AuthorityArea(authority=authority, legal_area_id=a, granted_by=actor) for a in set(data.legal_areas) - current]
+            [
+                AuthorityArea(authority=authority, legal_area_id=a, granted_by=actor)
+                for a in set(data.legal_areas) - current
+            ]
         )
     authority.competences.set(data.competences)
 
@@ -196,8 +210,14 @@ def authority_register(*, actor, data: AuthorityData) -> Authority:
 
 
 def authority_invite(
-    *, actor, email: str, official_name: str, country: str, region: str | None = None,
-    legal_areas: list[str] | None = None, language: str | None = None,
+    *,
+    actor,
+    email: str,
+    official_name: str,
+    country: str,
+    region: str | None = None,
+    legal_areas: list[str] | None = None,
+    language: str | None = None,
 ) -> tuple[Authority, str]:
     """Create an invited entry and mail a single-use self-registration link. Returns the link."""
     require(actor, Perm.AUTHORITY_REGISTER)
@@ -306,8 +326,10 @@ def _transition(*, actor, authority: Authority, perm: Perm, allowed_from: set[st
         authority = _lock(authority)
         if authority.status not in allowed_from:
             raise ValidationError(
-                {"status": _("This is not possible while the authority is “%(status)s”.")
-                 % {"status": authority.get_status_display()}}
+                {
+                    "status": _("This is not possible while the authority is “%(status)s”.")
+                    % {"status": authority.get_status_display()}
+                }
             )
         authority.status = to
         authority.updated_at = timezone.now()
@@ -321,16 +343,24 @@ def _transition(*, actor, authority: Authority, perm: Perm, allowed_from: set[st
 def authority_validate(*, actor, authority: Authority) -> Authority:
     """The coordinator checks a self-registered entry and lists it."""
     authority = _transition(
-        actor=actor, authority=authority, perm=Perm.AUTHORITY_VALIDATE, allowed_from={AuthorityStatus.PENDING},
-        to=AuthorityStatus.ACTIVE, action=AuthorityEvent.Action.VALIDATED,
+        actor=actor,
+        authority=authority,
+        perm=Perm.AUTHORITY_VALIDATE,
+        allowed_from={AuthorityStatus.PENDING},
+        to=AuthorityStatus.ACTIVE,
+        action=AuthorityEvent.Action.VALIDATED,
     )
     if authority.email:
         mail_queue(
             to=authority.email,
-            language=authority.official_language_id if authority.official_language_id in dict(settings.LANGUAGES) else "en",
+            language=authority.official_language_id
+            if authority.official_language_id in dict(settings.LANGUAGES)
+            else "en",
             template="authority_validated",
-            context={"authority": authority.official_name,
-                     "link": settings.SITE_URL + reverse("directory:detail", args=[authority.pk])},
+            context={
+                "authority": authority.official_name,
+                "link": settings.SITE_URL + reverse("directory:detail", args=[authority.pk]),
+            },
         )
     return authority
 
@@ -340,16 +370,24 @@ def authority_suspend(*, actor, authority: Authority, reason: str) -> Authority:
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the suspension.")})
     return _transition(
-        actor=actor, authority=authority, perm=Perm.AUTHORITY_SUSPEND,
-        allowed_from={AuthorityStatus.ACTIVE, AuthorityStatus.PENDING}, to=AuthorityStatus.SUSPENDED,
-        action=AuthorityEvent.Action.SUSPENDED, reason=reason[:1000],
+        actor=actor,
+        authority=authority,
+        perm=Perm.AUTHORITY_SUSPEND,
+        allowed_from={AuthorityStatus.ACTIVE, AuthorityStatus.PENDING},
+        to=AuthorityStatus.SUSPENDED,
+        action=AuthorityEvent.Action.SUSPENDED,
+        reason=reason[:1000],
     )
 
 
 def authority_reactivate(*, actor, authority: Authority) -> Authority:
     return _transition(
-        actor=actor, authority=authority, perm=Perm.AUTHORITY_SUSPEND, allowed_from={AuthorityStatus.SUSPENDED},
-        to=AuthorityStatus.ACTIVE, action=AuthorityEvent.Action.REACTIVATED,
+        actor=actor,
+        authority=authority,
+        perm=Perm.AUTHORITY_SUSPEND,
+        allowed_from={AuthorityStatus.SUSPENDED},
+        to=AuthorityStatus.ACTIVE,
+        action=AuthorityEvent.Action.REACTIVATED,
     )
 
 
@@ -410,8 +448,14 @@ def coordinator_appoint(
         )
         function.legal_areas.set(legal_areas or [])
         function.regions.set(regions or [])
-        record(authority, actor, AuthorityEvent.Action.COORDINATOR_APPOINTED, kind=kind,
-               legal_areas=sorted(legal_areas or []), regions=sorted(regions or []))
+        record(
+            authority,
+            actor,
+            AuthorityEvent.Action.COORDINATOR_APPOINTED,
+            kind=kind,
+            legal_areas=sorted(legal_areas or []),
+            regions=sorted(regions or []),
+        )
     return function
 
 
@@ -429,6 +473,12 @@ def national_coordinator_register(*, actor, data: AuthorityData, admin_email: st
         _save_content(authority, data, actor=actor, areas=True)
         record(authority, actor, AuthorityEvent.Action.REGISTERED)
         coordinator_appoint(actor=actor, authority=authority, kind=CoordinatorFunction.Kind.NATIONAL)
-        member_add(actor=actor, authority=authority, email=admin_email, full_name=admin_name,
-                   roles=[("local_admin", None)], bypass_permission=True)
+        member_add(
+            actor=actor,
+            authority=authority,
+            email=admin_email,
+            full_name=admin_name,
+            roles=[("local_admin", None)],
+            bypass_permission=True,
+        )
     return authority

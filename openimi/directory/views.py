@@ -62,14 +62,18 @@ def authority_list_view(request):
     page = paginator.get_page(_page_number(request))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "directory/list.html", {
-        "page": page,
-        "filters": filters,
-        "countries": Country.objects.filter(is_active=True),
-        "areas": LegalArea.objects.filter(is_active=True),
-        "statuses": AuthorityStatus.choices if scopes_of(request.user) else [],
-        "querystring": query.urlencode(),
-    })
+    return render(
+        request,
+        "directory/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "countries": Country.objects.filter(is_active=True),
+            "areas": LegalArea.objects.filter(is_active=True),
+            "statuses": AuthorityStatus.choices if scopes_of(request.user) else [],
+            "querystring": query.urlencode(),
+        },
+    )
 
 
 @login_required
@@ -79,24 +83,30 @@ def authority_detail_view(request, pk):
     competences = {}
     for term in authority.competences.all():
         competences.setdefault(term.vocabulary.name, []).append(term.label)
-    return render(request, "directory/detail.html", {
-        "authority": authority,
-        "text": authority.text_in(),
-        "competences": sorted(competences.items()),
-        "members": selectors.authority_members(user, authority),
-        "events": selectors.authority_events(user, authority),
-        "can": {
-            "edit": has_perm(user, Perm.AUTHORITY_EDIT, authority),
-            "validate": has_perm(user, Perm.AUTHORITY_VALIDATE, authority) and authority.status == AuthorityStatus.PENDING,
-            "suspend": has_perm(user, Perm.AUTHORITY_SUSPEND, authority)
-            and authority.status in (AuthorityStatus.ACTIVE, AuthorityStatus.PENDING),
-            "reactivate": has_perm(user, Perm.AUTHORITY_SUSPEND, authority) and authority.status == AuthorityStatus.SUSPENDED,
-            "areas": has_perm(user, Perm.AUTHORITY_GRANT_AREA, authority),
-            "members": has_perm(user, Perm.MEMBER_MANAGE, authority),
-            "private": has_perm(user, Perm.AUTHORITY_VIEW_PRIVATE, authority),
+    return render(
+        request,
+        "directory/detail.html",
+        {
+            "authority": authority,
+            "text": authority.text_in(),
+            "competences": sorted(competences.items()),
+            "members": selectors.authority_members(user, authority),
+            "events": selectors.authority_events(user, authority),
+            "can": {
+                "edit": has_perm(user, Perm.AUTHORITY_EDIT, authority),
+                "validate": has_perm(user, Perm.AUTHORITY_VALIDATE, authority)
+                and authority.status == AuthorityStatus.PENDING,
+                "suspend": has_perm(user, Perm.AUTHORITY_SUSPEND, authority)
+                and authority.status in (AuthorityStatus.ACTIVE, AuthorityStatus.PENDING),
+                "reactivate": has_perm(user, Perm.AUTHORITY_SUSPEND, authority)
+                and authority.status == AuthorityStatus.SUSPENDED,
+                "areas": has_perm(user, Perm.AUTHORITY_GRANT_AREA, authority),
+                "members": has_perm(user, Perm.MEMBER_MANAGE, authority),
+                "private": has_perm(user, Perm.AUTHORITY_VIEW_PRIVATE, authority),
+            },
+            "suspend_form": SuspendForm(),
         },
-        "suspend_form": SuspendForm(),
-    })
+    )
 
 
 @login_required
@@ -104,8 +114,12 @@ def authority_edit_view(request, pk):
     authority = selectors.authority_get(request.user, pk)
     require(request.user, Perm.AUTHORITY_EDIT, authority)
     current = AuthorityData.from_authority(authority)
-    form = AuthorityForm(request.POST or None, initial=AuthorityForm.initial_from(current),
-                         fixed_country=authority.country_id, with_areas=False)
+    form = AuthorityForm(
+        request.POST or None,
+        initial=AuthorityForm.initial_from(current),
+        fixed_country=authority.country_id,
+        with_areas=False,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.authority_update(actor=request.user, authority=authority, data=form.to_data(current.texts))
@@ -114,9 +128,15 @@ def authority_edit_view(request, pk):
         else:
             messages.success(request, _("The details have been saved."))
             return redirect("directory:detail", authority.pk)
-    return render(request, "directory/form.html", {
-        "form": form, "title": _("Edit %(name)s") % {"name": authority.official_name}, "authority": authority,
-    })
+    return render(
+        request,
+        "directory/form.html",
+        {
+            "form": form,
+            "title": _("Edit %(name)s") % {"name": authority.official_name},
+            "authority": authority,
+        },
+    )
 
 
 def _coordinator_context(user):
@@ -131,8 +151,7 @@ def _coordinator_context(user):
 @login_required
 def authority_register_view(request):
     countries, areas = _coordinator_context(request.user)
-    form = AuthorityForm(request.POST or None, countries=countries, areas=areas,
-                         initial={"country": countries[0]})
+    form = AuthorityForm(request.POST or None, countries=countries, areas=areas, initial={"country": countries[0]})
     if request.method == "POST" and form.is_valid():
         try:
             authority = services.authority_register(actor=request.user, data=form.to_data())
@@ -155,8 +174,13 @@ def authority_invite_view(request):
         c = form.cleaned_data
         try:
             authority, link = services.authority_invite(
-                actor=request.user, email=c["email"], official_name=c["official_name"], country=c["country"],
-                region=c["region"] or None, legal_areas=c["legal_areas"], language=c["official_language"] or None,
+                actor=request.user,
+                email=c["email"],
+                official_name=c["official_name"],
+                country=c["country"],
+                region=c["region"] or None,
+                legal_areas=c["legal_areas"],
+                language=c["official_language"] or None,
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -180,17 +204,26 @@ def join_view(request, token):
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
-            services.invitation_complete(raw_token=token, data=form.to_data(), admin_name=c["admin_name"],
-                                         admin_password=c["admin_password"])
+            services.invitation_complete(
+                raw_token=token, data=form.to_data(), admin_name=c["admin_name"], admin_password=c["admin_password"]
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             return render(request, "directory/join_done.html", {"authority": authority, "email": invitation.email})
-    return render(request, "directory/form.html", {
-        "form": form, "title": _("Register %(name)s") % {"name": authority.official_name},
-        "intro": _("Complete your authority's entry. Your coordinator will check it before it is listed. "
-                   "You will be its first local administrator and sign in with %(email)s.") % {"email": invitation.email},
-    })
+    return render(
+        request,
+        "directory/form.html",
+        {
+            "form": form,
+            "title": _("Register %(name)s") % {"name": authority.official_name},
+            "intro": _(
+                "Complete your authority's entry. Your coordinator will check it before it is listed. "
+                "You will be its first local administrator and sign in with %(email)s."
+            )
+            % {"email": invitation.email},
+        },
+    )
 
 
 @login_required
@@ -198,12 +231,17 @@ def authority_areas_view(request, pk):
     authority = selectors.authority_get(request.user, pk)
     require(request.user, Perm.AUTHORITY_GRANT_AREA, authority)
     current = AuthorityData.from_authority(authority)
-    form = AreasForm(request.POST or None, initial={"legal_areas": current.legal_areas, "competences": current.competences})
+    form = AreasForm(
+        request.POST or None, initial={"legal_areas": current.legal_areas, "competences": current.competences}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.authority_set_areas(actor=request.user, authority=authority,
-                                         legal_areas=form.cleaned_data["legal_areas"],
-                                         competences=form.cleaned_data["competences"])
+            services.authority_set_areas(
+                actor=request.user,
+                authority=authority,
+                legal_areas=form.cleaned_data["legal_areas"],
+                competences=form.cleaned_data["competences"],
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         except PermissionDenied as exc:
@@ -211,10 +249,15 @@ def authority_areas_view(request, pk):
         else:
             messages.success(request, _("Legal areas and competences have been saved."))
             return redirect("directory:detail", authority.pk)
-    return render(request, "directory/form.html", {
-        "form": form, "title": _("Legal areas and competences of %(name)s") % {"name": authority.official_name},
-        "authority": authority,
-    })
+    return render(
+        request,
+        "directory/form.html",
+        {
+            "form": form,
+            "title": _("Legal areas and competences of %(name)s") % {"name": authority.official_name},
+            "authority": authority,
+        },
+    )
 
 
 def _status_action(request, pk, action):
@@ -232,6 +275,7 @@ def authority_validate_view(request, pk):
     def act(authority):
         services.authority_validate(actor=request.user, authority=authority)
         messages.success(request, _("The authority is validated and now listed in the directory."))
+
     return _status_action(request, pk, act)
 
 
@@ -241,6 +285,7 @@ def authority_suspend_view(request, pk):
     def act(authority):
         services.authority_suspend(actor=request.user, authority=authority, reason=request.POST.get("reason", ""))
         messages.success(request, _("The authority is suspended."))
+
     return _status_action(request, pk, act)
 
 
@@ -250,6 +295,7 @@ def authority_reactivate_view(request, pk):
     def act(authority):
         services.authority_reactivate(actor=request.user, authority=authority)
         messages.success(request, _("The authority is active again."))
+
     return _status_action(request, pk, act)
 
 
@@ -261,17 +307,31 @@ def members_view(request, pk):
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
-            account_services.member_add(actor=request.user, authority=authority, email=c["email"],
-                                        full_name=c["full_name"], roles=[(r, None) for r in c["roles"]])
+            account_services.member_add(
+                actor=request.user,
+                authority=authority,
+                email=c["email"],
+                full_name=c["full_name"],
+                roles=[(r, None) for r in c["roles"]],
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, _("%(name)s has been added and will receive an e-mail to choose a password.")
-                             % {"name": c["full_name"]})
+            messages.success(
+                request,
+                _("%(name)s has been added and will receive an e-mail to choose a password.")
+                % {"name": c["full_name"]},
+            )
             return redirect("directory:members", authority.pk)
-    return render(request, "directory/members.html", {
-        "authority": authority, "members": selectors.authority_members(request.user, authority), "form": form,
-    })
+    return render(
+        request,
+        "directory/members.html",
+        {
+            "authority": authority,
+            "members": selectors.authority_members(request.user, authority),
+            "form": form,
+        },
+    )
 
 
 @login_required
@@ -287,13 +347,16 @@ def member_edit_view(request, pk, member_pk):
                 messages.success(request, _("The user has been removed from the authority."))
                 return redirect("directory:members", authority.pk)
             if form.is_valid():
-                account_services.member_set_roles(actor=request.user, membership=membership,
-                                                  roles=[(r, None) for r in form.cleaned_data["roles"]])
+                account_services.member_set_roles(
+                    actor=request.user, membership=membership, roles=[(r, None) for r in form.cleaned_data["roles"]]
+                )
                 messages.success(request, _("The roles have been saved."))
                 return redirect("directory:members", authority.pk)
         except ValidationError as exc:
             _apply_errors(form, exc)
-    return render(request, "directory/member_edit.html", {"authority": authority, "membership": membership, "form": form})
+    return render(
+        request, "directory/member_edit.html", {"authority": authority, "membership": membership, "form": form}
+    )
 
 
 @login_required
@@ -308,19 +371,25 @@ def import_view(request):
         if path is None or not path.exists():
             messages.error(request, _("The checked file is no longer available. Upload it again."))
             return redirect("directory:import")
-        report = importing.authorities_import(actor=request.user, content=path.read_bytes(),
-                                              filename=stored["name"], apply=True)
+        report = importing.authorities_import(
+            actor=request.user, content=path.read_bytes(), filename=stored["name"], apply=True
+        )
         if report.applied:
             path.unlink(missing_ok=True)
             request.session.pop("openimi_import", None)
-            messages.success(request, _("Import complete: %(created)d created, %(updated)d updated.")
-                             % {"created": report.created, "updated": report.updated})
+            messages.success(
+                request,
+                _("Import complete: %(created)d created, %(updated)d updated.")
+                % {"created": report.created, "updated": report.updated},
+            )
             return redirect("directory:coordination")
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read(importing.MAX_BYTES + 1)
         try:
-            report = importing.authorities_import(actor=request.user, content=content, filename=upload.name, apply=False)
+            report = importing.authorities_import(
+                actor=request.user, content=content, filename=upload.name, apply=False
+            )
         except importing.ImportFileError as exc:
             form.add_error("file", str(exc))
         else:
@@ -329,10 +398,16 @@ def import_view(request):
                 token = secrets.token_hex(16)
                 (upload_dir / token).write_bytes(content)
                 request.session["openimi_import"] = {"token": token, "file": token, "name": upload.name[:200]}
-    return render(request, "directory/import.html", {
-        "form": form, "report": report, "token": (request.session.get("openimi_import") or {}).get("token"),
-        "columns": sorted(importing.KNOWN_COLUMNS),
-    })
+    return render(
+        request,
+        "directory/import.html",
+        {
+            "form": form,
+            "report": report,
+            "token": (request.session.get("openimi_import") or {}).get("token"),
+            "columns": sorted(importing.KNOWN_COLUMNS),
+        },
+    )
 
 
 @login_required
@@ -347,8 +422,13 @@ def coordination_view(request):
         c = form.cleaned_data
         try:
             target = selectors.authority_get(user, c["authority"])
-            services.coordinator_appoint(actor=user, authority=target, kind=CoordinatorFunction.Kind.DELEGATED,
-                                         legal_areas=c["legal_areas"], regions=c["regions"])
+            services.coordinator_appoint(
+                actor=user,
+                authority=target,
+                kind=CoordinatorFunction.Kind.DELEGATED,
+                legal_areas=c["legal_areas"],
+                regions=c["regions"],
+            )
         except Http404:
             form.add_error("authority", _("No authority with this number in your country."))
         except ValidationError as exc:
@@ -358,12 +438,16 @@ def coordination_view(request):
         else:
             messages.success(request, _("%(name)s is now a delegated coordinator.") % {"name": target.official_name})
             return redirect("directory:coordination")
-    return render(request, "directory/coordination.html", {
-        "pending": selectors.pending_for(user)[:100],
-        "invited": selectors.invited_for(user)[:100],
-        "scopes": scopes,
-        "delegate_form": form,
-    })
+    return render(
+        request,
+        "directory/coordination.html",
+        {
+            "pending": selectors.pending_for(user)[:100],
+            "invited": selectors.invited_for(user)[:100],
+            "scopes": scopes,
+            "delegate_form": form,
+        },
+    )
 
 
 @login_required
@@ -371,20 +455,35 @@ def operator_view(request):
     require(request.user, Perm.COORDINATOR_APPOINT_NATIONAL)
     coordinated = dict(CoordinatorFunction.objects.filter(kind="national").values_list("country_id", "authority_id"))
     countries = list(Country.objects.filter(is_active=True))
-    form = NationalCoordinatorForm(request.POST or None, countries=[c.code for c in countries if c.code not in coordinated])
+    form = NationalCoordinatorForm(
+        request.POST or None, countries=[c.code for c in countries if c.code not in coordinated]
+    )
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         country = Country.objects.get(code=c["country"])
-        data = AuthorityData(official_name=c["official_name"], official_language=country.default_language_id,
-                             country=country.code, kind="ministry", email=c["email"])
+        data = AuthorityData(
+            official_name=c["official_name"],
+            official_language=country.default_language_id,
+            country=country.code,
+            kind="ministry",
+            email=c["email"],
+        )
         try:
             authority = services.national_coordinator_register(
-                actor=request.user, data=data, admin_email=c["admin_email"], admin_name=c["admin_name"])
+                actor=request.user, data=data, admin_email=c["admin_email"], admin_name=c["admin_name"]
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, _("%(name)s is now the national coordinator.") % {"name": authority.official_name})
+            messages.success(
+                request, _("%(name)s is now the national coordinator.") % {"name": authority.official_name}
+            )
             return redirect("directory:operator")
-    return render(request, "directory/operator.html", {
-        "countries": [(c, coordinated.get(c.code)) for c in countries], "form": form,
-    })
+    return render(
+        request,
+        "directory/operator.html",
+        {
+            "countries": [(c, coordinated.get(c.code)) for c in countries],
+            "form": form,
+        },
+    )

@@ -134,8 +134,9 @@ def test_open_redirect_after_sign_in_is_ignored(fr_handler, settings):
     fr_handler.is_demo = True
     fr_handler.save()
     client = Client()
-    response = client.post(reverse("accounts:login") + "?next=https://evil.example/",
-                           {"username": fr_handler.email, "password": PASSWORD})
+    response = client.post(
+        reverse("accounts:login") + "?next=https://evil.example/", {"username": fr_handler.email, "password": PASSWORD}
+    )
     assert response.url == "/"
 
 

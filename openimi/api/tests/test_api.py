@@ -70,7 +70,9 @@ def test_list_filters_and_paginates(fr_api, fr_authority, de_authority):
     body = fr_api.get("/api/v1/authorities", {"country": "DE", "page_size": 10, "page": 2}).json()
     assert body["count"] == 31 and body["pages"] == 4 and len(body["results"]) == 10
     assert {r["country"]["code"] for r in body["results"]} == {"DE"}
-    body = fr_api.get("/api/v1/authorities", {"legal_area": "professional_qualifications", "q": "berlin architekten"}).json()
+    body = fr_api.get(
+        "/api/v1/authorities", {"legal_area": "professional_qualifications", "q": "berlin architekten"}
+    ).json()
     assert [r["id"] for r in body["results"]] == [de_authority.pk]
 
 
@@ -119,9 +121,16 @@ def test_detail_of_a_listed_authority(fr_api, de_authority):
 
 
 def test_coordinator_registers_through_the_api(coordinator_api):
-    payload = {"official_name": "Mairie de Lille", "official_language": "fr", "country": "FR", "city": "Lille",
-               "region": "FR-59", "legal_areas": ["services"], "competences": ["building_permits"],
-               "texts": [{"language": "en", "title": "Lille city council"}]}
+    payload = {
+        "official_name": "Mairie de Lille",
+        "official_language": "fr",
+        "country": "FR",
+        "city": "Lille",
+        "region": "FR-59",
+        "legal_areas": ["services"],
+        "competences": ["building_permits"],
+        "texts": [{"language": "en", "title": "Lille city council"}],
+    }
     response = coordinator_api.post("/api/v1/authorities", payload, content_type="application/json")
     assert response.status_code == 201, response.content
     assert response.json()["informal_title"] == "Lille city council"
@@ -132,14 +141,16 @@ def test_unknown_field_is_named_and_nothing_is_saved(coordinator_api):
     payload = {"official_name": "Mairie de Metz", "official_language": "fr", "country": "FR", "colour": "blue"}
     response = coordinator_api.post("/api/v1/authorities", payload, content_type="application/json")
     assert response.status_code == 422
-    assert response.json()["errors"] == [{"field": "colour", "message": "Unknown field."}]
+    # No Accept-Language: the answer is in the token user's own language (French here).
+    assert response.json()["errors"] == [{"field": "colour", "message": "Champ inconnu."}]
     assert not Authority.objects.filter(official_name="Mairie de Metz").exists()
 
 
 def test_domain_errors_name_the_field_in_the_clients_language(coordinator_api):
     payload = {"official_name": "Mairie de Metz", "official_language": "fr", "country": "FR", "region": "DE-BE"}
-    response = coordinator_api.post("/api/v1/authorities", payload, content_type="application/json",
-                                    HTTP_ACCEPT_LANGUAGE="de")
+    response = coordinator_api.post(
+        "/api/v1/authorities", payload, content_type="application/json", HTTP_ACCEPT_LANGUAGE="de"
+    )
     assert response.status_code == 422
     error = response.json()["errors"][0]
     assert error["field"] == "region"
@@ -162,8 +173,9 @@ def test_handler_cannot_register_or_edit_others(fr_api, de_authority):
 
 def test_local_admin_updates_own_authority(fr_admin, fr_authority):
     client = api_client(fr_admin, fr_authority)
-    response = client.patch(f"/api/v1/authorities/{fr_authority.pk}", {"phone": "+33 1 00 00 00 00"},
-                            content_type="application/json")
+    response = client.patch(
+        f"/api/v1/authorities/{fr_authority.pk}", {"phone": "+33 1 00 00 00 00"}, content_type="application/json"
+    )
     assert response.status_code == 200 and response.json()["phone"] == "+33 1 00 00 00 00"
 
 
@@ -172,9 +184,23 @@ def test_validate_and_suspend_through_the_api(coordinator_api, fr_authority):
     assert coordinator_api.post(f"/api/v1/authorities/{pending.pk}/validate").json()["status"] == "active"
     response = coordinator_api.post(f"/api/v1/authorities/{pending.pk}/validate")
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "status"
-    response = coordinator_api.post(f"/api/v1/authorities/{fr_authority.pk}/suspend", {},
-                                    content_type="application/json")
+    response = coordinator_api.post(
+        f"/api/v1/authorities/{fr_authority.pk}/suspend", {}, content_type="application/json"
+    )
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "reason"
-    response = coordinator_api.post(f"/api/v1/authorities/{fr_authority.pk}/suspend", {"reason": "Merged"},
-                                    content_type="application/json")
+    response = coordinator_api.post(
+        f"/api/v1/authorities/{fr_authority.pk}/suspend", {"reason": "Merged"}, content_type="application/json"
+    )
     assert response.json()["status"] == "suspended"
+
+
+def test_nul_characters_in_input_are_refused_cleanly(coordinator_api):
+    payload = {
+        "official_name": "Mairie\x00",
+        "official_language": "fr",
+        "country": "FR",
+        "texts": [{"language": "en", "title": "x\x00"}],
+    }
+    response = coordinator_api.post("/api/v1/authorities", payload, content_type="application/json")
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} >= {"official_name", "texts"}

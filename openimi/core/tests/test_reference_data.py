@@ -53,5 +53,8 @@ def test_translations_are_not_english_copies(db):
 
 def test_the_four_required_legal_areas_exist(db):
     assert set(LegalArea.objects.values_list("code", flat=True)) >= {
-        "services", "professional_qualifications", "posting_of_workers", "general_cooperation"
+        "services",
+        "professional_qualifications",
+        "posting_of_workers",
+        "general_cooperation",
     }

@@ -7,137 +7,343 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Authority',
+            name="Authority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('official_name', models.CharField(help_text="In the authority's own language; never translated.", max_length=300, verbose_name='official name')),
-                ('kind', models.CharField(choices=[('chamber', 'Chamber'), ('professional_body', 'Professional body'), ('ministry', 'Ministry'), ('municipality', 'Municipality'), ('inspectorate', 'Inspectorate'), ('register', 'Register'), ('agency', 'Agency'), ('other', 'Other')], default='other', max_length=32, verbose_name='type')),
-                ('street_address', models.CharField(blank=True, max_length=300, verbose_name='street address')),
-                ('postcode', models.CharField(blank=True, max_length=20, verbose_name='postcode')),
-                ('city', models.CharField(blank=True, max_length=120, verbose_name='city')),
-                ('website', models.URLField(blank=True, verbose_name='web site')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='functional e-mail address')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
-                ('status', models.CharField(choices=[('invited', 'Invited'), ('pending', 'Pending validation'), ('active', 'Active'), ('suspended', 'Suspended')], default='pending', max_length=16, verbose_name='status')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('validated_at', models.DateTimeField(blank=True, null=True)),
-                ('competences', models.ManyToManyField(blank=True, related_name='authorities', to='core.term', verbose_name='competences')),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='authorities', to='core.country')),
-                ('official_language', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.language', verbose_name='language of the official name')),
-                ('parent_coordinator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='coordinated', to='directory.authority', verbose_name='coordinator')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='authorities', to='core.region', verbose_name='region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "official_name",
+                    models.CharField(
+                        help_text="In the authority's own language; never translated.",
+                        max_length=300,
+                        verbose_name="official name",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("chamber", "Chamber"),
+                            ("professional_body", "Professional body"),
+                            ("ministry", "Ministry"),
+                            ("municipality", "Municipality"),
+                            ("inspectorate", "Inspectorate"),
+                            ("register", "Register"),
+                            ("agency", "Agency"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=32,
+                        verbose_name="type",
+                    ),
+                ),
+                ("street_address", models.CharField(blank=True, max_length=300, verbose_name="street address")),
+                ("postcode", models.CharField(blank=True, max_length=20, verbose_name="postcode")),
+                ("city", models.CharField(blank=True, max_length=120, verbose_name="city")),
+                ("website", models.URLField(blank=True, verbose_name="web site")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="functional e-mail address")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="phone")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("invited", "Invited"),
+                            ("pending", "Pending validation"),
+                            ("active", "Active"),
+                            ("suspended", "Suspended"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("validated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "competences",
+                    models.ManyToManyField(
+                        blank=True, related_name="authorities", to="core.term", verbose_name="competences"
+                    ),
+                ),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="authorities", to="core.country"
+                    ),
+                ),
+                (
+                    "official_language",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.language",
+                        verbose_name="language of the official name",
+                    ),
+                ),
+                (
+                    "parent_coordinator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="coordinated",
+                        to="directory.authority",
+                        verbose_name="coordinator",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="authorities",
+                        to="core.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'authority',
-                'verbose_name_plural': 'authorities',
+                "verbose_name": "authority",
+                "verbose_name_plural": "authorities",
             },
         ),
         migrations.CreateModel(
-            name='AuthorityArea',
+            name="AuthorityArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='area_grants', to='directory.authority')),
-                ('granted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('legal_area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.legalarea')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("granted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="area_grants",
+                        to="directory.authority",
+                    ),
+                ),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "legal_area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.legalarea"
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='authority',
-            name='legal_areas',
-            field=models.ManyToManyField(related_name='authorities', through='directory.AuthorityArea', to='core.legalarea', verbose_name='legal areas'),
+            model_name="authority",
+            name="legal_areas",
+            field=models.ManyToManyField(
+                related_name="authorities",
+                through="directory.AuthorityArea",
+                to="core.legalarea",
+                verbose_name="legal areas",
+            ),
         ),
         migrations.CreateModel(
-            name='AuthorityEvent',
+            name="AuthorityEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('registered', 'Registered'), ('invited', 'Invited to register'), ('completed', 'Registration completed'), ('validated', 'Validated'), ('suspended', 'Suspended'), ('reactivated', 'Reactivated'), ('updated', 'Details updated'), ('area_granted', 'Legal area granted'), ('area_revoked', 'Legal area withdrawn'), ('competences_set', 'Competences changed'), ('coordinator_appointed', 'Coordinator function granted'), ('imported', 'Imported'), ('member_added', 'User added'), ('member_roles_set', 'User roles changed'), ('member_removed', 'User removed'), ('token_issued', 'API token issued')], max_length=32)),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='directory.authority')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("registered", "Registered"),
+                            ("invited", "Invited to register"),
+                            ("completed", "Registration completed"),
+                            ("validated", "Validated"),
+                            ("suspended", "Suspended"),
+                            ("reactivated", "Reactivated"),
+                            ("updated", "Details updated"),
+                            ("area_granted", "Legal area granted"),
+                            ("area_revoked", "Legal area withdrawn"),
+                            ("competences_set", "Competences changed"),
+                            ("coordinator_appointed", "Coordinator function granted"),
+                            ("imported", "Imported"),
+                            ("member_added", "User added"),
+                            ("member_roles_set", "User roles changed"),
+                            ("member_removed", "User removed"),
+                            ("token_issued", "API token issued"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="directory.authority"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AuthorityText',
+            name="AuthorityText",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='informal title')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='texts', to='directory.authority')),
-                ('language', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.language')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=300, verbose_name="informal title")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="texts", to="directory.authority"
+                    ),
+                ),
+                (
+                    "language",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.language"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CoordinatorFunction',
+            name="CoordinatorFunction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('national', 'National coordinator'), ('delegated', 'Delegated coordinator')], max_length=16, verbose_name='kind')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='coordinator_functions', to='directory.authority')),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='coordinator_functions', to='core.country')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('legal_areas', models.ManyToManyField(blank=True, related_name='+', to='core.legalarea', verbose_name='legal areas')),
-                ('regions', models.ManyToManyField(blank=True, related_name='+', to='core.region', verbose_name='regions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("national", "National coordinator"), ("delegated", "Delegated coordinator")],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="coordinator_functions",
+                        to="directory.authority",
+                    ),
+                ),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="coordinator_functions",
+                        to="core.country",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "legal_areas",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="core.legalarea", verbose_name="legal areas"
+                    ),
+                ),
+                (
+                    "regions",
+                    models.ManyToManyField(blank=True, related_name="+", to="core.region", verbose_name="regions"),
+                ),
             ],
             options={
-                'verbose_name': 'coordinator function',
-                'verbose_name_plural': 'coordinator functions',
+                "verbose_name": "coordinator function",
+                "verbose_name_plural": "coordinator functions",
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, verbose_name='e-mail address')),
-                ('digest', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('authority', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='invitation', to='directory.authority')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("email", models.EmailField(max_length=254, verbose_name="e-mail address")),
+                ("digest", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "authority",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="invitation", to="directory.authority"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='authorityarea',
-            constraint=models.UniqueConstraint(fields=('authority', 'legal_area'), name='authorityarea_unique'),
+            model_name="authorityarea",
+            constraint=models.UniqueConstraint(fields=("authority", "legal_area"), name="authorityarea_unique"),
         ),
         migrations.AddIndex(
-            model_name='authority',
-            index=models.Index(fields=['country', 'status', 'official_name'], name='authority_country_status_name'),
+            model_name="authority",
+            index=models.Index(fields=["country", "status", "official_name"], name="authority_country_status_name"),
         ),
         migrations.AddIndex(
-            model_name='authority',
-            index=models.Index(fields=['status', 'official_name'], name='authority_status_name'),
+            model_name="authority",
+            index=models.Index(fields=["status", "official_name"], name="authority_status_name"),
         ),
         migrations.AddConstraint(
-            model_name='authority',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['invited', 'pending', 'active', 'suspended'])), name='authority_status_valid'),
+            model_name="authority",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["invited", "pending", "active", "suspended"])),
+                name="authority_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='authoritytext',
-            constraint=models.UniqueConstraint(fields=('authority', 'language'), name='authoritytext_unique'),
+            model_name="authoritytext",
+            constraint=models.UniqueConstraint(fields=("authority", "language"), name="authoritytext_unique"),
         ),
         migrations.AddConstraint(
-            model_name='coordinatorfunction',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'national')), fields=('country',), name='one_national_coordinator_per_country'),
+            model_name="coordinatorfunction",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "national")),
+                fields=("country",),
+                name="one_national_coordinator_per_country",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='coordinatorfunction',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['national', 'delegated'])), name='coordinator_kind_valid'),
+            model_name="coordinatorfunction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["national", "delegated"])), name="coordinator_kind_valid"
+            ),
         ),
     ]

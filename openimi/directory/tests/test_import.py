@@ -35,7 +35,11 @@ def test_apply_creates_everything(fr_coordinator):
 
 
 def test_one_bad_line_blocks_the_whole_file_with_line_numbers(fr_coordinator):
-    text = GOOD + "Mairie de Nulle Part;fr;FR;DE-BE;X;services;architect;\n" + "Mairie de Rouen;fr;FR;FR-76;Rouen;services;;\n"
+    text = (
+        GOOD
+        + "Mairie de Nulle Part;fr;FR;DE-BE;X;services;architect;\n"
+        + "Mairie de Rouen;fr;FR;FR-76;Rouen;services;;\n"
+    )
     report = run(fr_coordinator, text, apply=True)
     assert not report.applied
     bad = {row.line: row.errors for row in report.rows if row.errors}
@@ -82,14 +86,17 @@ def test_xlsx_is_read_like_csv(fr_coordinator):
     assert report.applied and report.created == 2
 
 
-@pytest.mark.parametrize("content,message", [
-    (b"", "empty"),
-    (b"\xff\xfe\x00bad", "UTF-8"),
-    (b"PK\x03\x04 not really a zip", "XLSX"),
-    (b"name;colour\nx;y\n", "Unknown columns"),
-    (b"official_name;country\nx;FR\n", "Missing columns"),
-    (HEADER.encode(), "no data rows"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (b"", "empty"),
+        (b"\xff\xfe\x00bad", "UTF-8"),
+        (b"PK\x03\x04 not really a zip", "XLSX"),
+        (b"name;colour\nx;y\n", "Unknown columns"),
+        (b"official_name;country\nx;FR\n", "Missing columns"),
+        (HEADER.encode(), "no data rows"),
+    ],
+)
 def test_unreadable_files_get_a_clear_message(fr_coordinator, content, message):
     with pytest.raises(ImportFileError, match=message):
         authorities_import(actor=fr_coordinator, content=content, filename="x.csv", apply=False)
@@ -111,7 +118,8 @@ def test_import_page_shows_line_errors(client_for, fr_coordinator):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     bad = HEADER + "X;fr;FR;ZZ-1;X;services;;\n"
-    response = client_for(fr_coordinator).post(reverse("directory:import"),
-                                                {"file": SimpleUploadedFile("a.csv", bad.encode())})
+    response = client_for(fr_coordinator).post(
+        reverse("directory:import"), {"file": SimpleUploadedFile("a.csv", bad.encode())}
+    )
     page = response.content.decode()
     assert response.status_code == 200 and "region:" in page and ">2<" in page

@@ -39,15 +39,26 @@ def test_directory_list_query_count_is_bounded(client_for, fr_handler, django_as
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("params", [{"page": "-1"}, {"page": "99999999999999999999"}, {"page": "x"},
-                                    {"country": "ZZZ"}, {"legal_area": "<script>"}, {"q": "\x00" * 50},
-                                    {"status": "deleted"}, {"q": "a" * 10_000}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "-1"},
+        {"page": "99999999999999999999"},
+        {"page": "x"},
+        {"country": "ZZZ"},
+        {"legal_area": "<script>"},
+        {"q": "\x00" * 50},
+        {"status": "deleted"},
+        {"q": "a" * 10_000},
+    ],
+)
 def test_odd_filters_never_break_the_directory(client_for, fr_handler, params):
     assert client_for(fr_handler).get(reverse("directory:list"), params).status_code == 200
 
 
-def test_profile_shows_users_and_history_only_to_insiders(client_for, fr_admin, fr_handler, de_admin, outsider,
-                                                          fr_coordinator, fr_authority):
+def test_profile_shows_users_and_history_only_to_insiders(
+    client_for, fr_admin, fr_handler, de_admin, outsider, fr_coordinator, fr_authority
+):
     url = reverse("directory:detail", args=[fr_authority.pk])
     for user in (fr_admin, fr_coordinator):
         assert "François Petit" in client_for(user).get(url).content.decode()
@@ -82,21 +93,39 @@ def test_state_changes_need_post_and_permission(client_for, de_coordinator, fr_a
 def test_coordinator_registers_through_the_page(client_for, fr_coordinator):
     client = client_for(fr_coordinator)
     assert client.get(reverse("directory:register")).status_code == 200
-    response = client.post(reverse("directory:register"), {
-        "official_name": "Mairie de Dijon", "official_language": "fr", "kind": "municipality", "country": "FR",
-        "region": "FR-21", "city": "Dijon", "title": "Dijon city council", "title_language": "en",
-        "legal_areas": ["services"], "competences": ["building_permits"],
-    })
+    response = client.post(
+        reverse("directory:register"),
+        {
+            "official_name": "Mairie de Dijon",
+            "official_language": "fr",
+            "kind": "municipality",
+            "country": "FR",
+            "region": "FR-21",
+            "city": "Dijon",
+            "title": "Dijon city council",
+            "title_language": "en",
+            "legal_areas": ["services"],
+            "competences": ["building_permits"],
+        },
+    )
     authority = Authority.objects.get(official_name="Mairie de Dijon")
     assert response.status_code == 302 and response.url == reverse("directory:detail", args=[authority.pk])
 
 
 def test_registration_errors_are_shown_in_the_users_language_and_nothing_is_saved(client_for, fr_coordinator):
-    response = client_for(fr_coordinator).post(reverse("directory:register"), {
-        "official_name": "Mairie de Dijon", "official_language": "fr", "kind": "municipality", "country": "FR",
-        "region": "FR-21", "email": "pas une adresse", "legal_areas": ["posting_of_workers"],
-        "competences": ["architect"],
-    })
+    response = client_for(fr_coordinator).post(
+        reverse("directory:register"),
+        {
+            "official_name": "Mairie de Dijon",
+            "official_language": "fr",
+            "kind": "municipality",
+            "country": "FR",
+            "region": "FR-21",
+            "email": "pas une adresse",
+            "legal_areas": ["posting_of_workers"],
+            "competences": ["architect"],
+        },
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "govuk-error-summary" in page
@@ -114,17 +143,31 @@ def test_handler_cannot_open_coordinator_pages(client_for, fr_handler):
 
 def test_invitation_page_flow(client_for, fr_coordinator, mailbox):
     client = client_for(fr_coordinator)
-    response = client.post(reverse("directory:invite"), {
-        "official_name": "Mairie de Reims", "email": "contact@reims.example", "country": "FR",
-        "legal_areas": ["services"]})
+    response = client.post(
+        reverse("directory:invite"),
+        {
+            "official_name": "Mairie de Reims",
+            "email": "contact@reims.example",
+            "country": "FR",
+            "legal_areas": ["services"],
+        },
+    )
     assert response.status_code == 200
     link = response.context["link"]
     join = Client()
     assert join.get(link).status_code == 200
-    response = join.post(link, {
-        "official_name": "Mairie de Reims", "official_language": "fr", "kind": "municipality", "city": "Reims",
-        "admin_name": "Romain Roux", "admin_password": "un mot de passe solide 2026",
-        "admin_password2": "un mot de passe solide 2026"})
+    response = join.post(
+        link,
+        {
+            "official_name": "Mairie de Reims",
+            "official_language": "fr",
+            "kind": "municipality",
+            "city": "Reims",
+            "admin_name": "Romain Roux",
+            "admin_password": "un mot de passe solide 2026",
+            "admin_password2": "un mot de passe solide 2026",
+        },
+    )
     assert response.status_code == 200
     assert Authority.objects.get(official_name="Mairie de Reims").status == AuthorityStatus.PENDING
     again = join.get(link)
@@ -138,13 +181,17 @@ def test_a_forged_invitation_link_is_refused(db):
 
 def test_local_admin_manages_users(client_for, fr_admin, fr_handler, fr_authority, mailbox):
     client = client_for(fr_admin)
-    response = client.post(reverse("directory:members", args=[fr_authority.pk]), {
-        "email": "new.person@architectes.example", "full_name": "Nouvelle Personne", "roles": ["observer"]})
+    response = client.post(
+        reverse("directory:members", args=[fr_authority.pk]),
+        {"email": "new.person@architectes.example", "full_name": "Nouvelle Personne", "roles": ["observer"]},
+    )
     assert response.status_code == 302
     membership = fr_authority.memberships.get(user__email="new.person@architectes.example")
     assert [g.role for g in membership.roles.all()] == ["observer"]
-    response = client.post(reverse("directory:members", args=[fr_authority.pk]), {
-        "email": "new.person@architectes.example", "full_name": "Again", "roles": ["observer"]})
+    response = client.post(
+        reverse("directory:members", args=[fr_authority.pk]),
+        {"email": "new.person@architectes.example", "full_name": "Again", "roles": ["observer"]},
+    )
     assert response.status_code == 200 and "govuk-error-summary" in response.content.decode()
 
 
@@ -158,8 +205,9 @@ def test_the_last_local_administrator_cannot_be_removed(client_for, fr_admin, fr
 
 def test_members_of_another_authority_cannot_be_reached(client_for, de_admin, fr_admin, fr_authority):
     membership = fr_authority.memberships.get(user=fr_admin)
-    response = client_for(de_admin).post(reverse("directory:member_edit", args=[fr_authority.pk, membership.pk]),
-                                         {"remove": "1"})
+    response = client_for(de_admin).post(
+        reverse("directory:member_edit", args=[fr_authority.pk, membership.pk]), {"remove": "1"}
+    )
     assert response.status_code == 403
     assert fr_authority.memberships.filter(user=fr_admin).exists()
 
@@ -169,3 +217,12 @@ def test_operator_sees_countries_but_no_members(client_for, operator, fr_authori
     assert client.get(reverse("directory:operator")).status_code == 200
     page = client.get(reverse("directory:detail", args=[fr_authority.pk])).content.decode()
     assert "François Petit" not in page
+
+
+def test_admin_sign_in_goes_through_the_second_factor(db):
+    response = Client().get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+
+
+def test_operator_uses_the_admin_site(client_for, operator):
+    assert client_for(operator).get("/admin/directory/authority/").status_code == 200

@@ -12,10 +12,18 @@ from openimi.tests.factories import AuthorityFactory, UserFactory, coordinator, 
 
 
 def chamber(**overrides) -> AuthorityData:
-    values = dict(official_name="Chambre de métiers et de l'artisanat de Lyon", official_language="fr", country="FR",
-                  kind="chamber", region="FR-ARA", city="Lyon", email="contact@cma-lyon.example",
-                  texts={"en": ("Chamber of Trades and Crafts, Lyon", "Registers craftspeople.")},
-                  legal_areas=["services"], competences=["crafts", "business_registration"])
+    values = dict(
+        official_name="Chambre de métiers et de l'artisanat de Lyon",
+        official_language="fr",
+        country="FR",
+        kind="chamber",
+        region="FR-ARA",
+        city="Lyon",
+        email="contact@cma-lyon.example",
+        texts={"en": ("Chamber of Trades and Crafts, Lyon", "Registers craftspeople.")},
+        legal_areas=["services"],
+        competences=["crafts", "business_registration"],
+    )
     values.update(overrides)
     return AuthorityData(**values)
 
@@ -48,17 +56,26 @@ def test_regional_coordinator_stays_in_its_region(fr_coordinator_authority):
     member(user, delegated, Role.LOCAL_ADMIN)
     with pytest.raises(PermissionDenied):
         services.authority_register(actor=user, data=chamber())
-    authority = services.authority_register(actor=user, data=chamber(region="FR-35", city="Rennes",
-                                                                     official_name="CMA d'Ille-et-Vilaine"))
+    authority = services.authority_register(
+        actor=user, data=chamber(region="FR-35", city="Rennes", official_name="CMA d'Ille-et-Vilaine")
+    )
     assert authority.region_id == "FR-35"
 
 
 def test_invalid_data_names_each_field_and_saves_nothing(fr_coordinator):
     before = Authority.objects.count()
     with pytest.raises(ValidationError) as caught:
-        services.authority_register(actor=fr_coordinator, data=chamber(
-            official_name=" ", region="DE-BE", email="not-an-address", website="javascript:alert(1)",
-            competences=["architect"], legal_areas=["services", "no_such_area"]))
+        services.authority_register(
+            actor=fr_coordinator,
+            data=chamber(
+                official_name=" ",
+                region="DE-BE",
+                email="not-an-address",
+                website="javascript:alert(1)",
+                competences=["architect"],
+                legal_areas=["services", "no_such_area"],
+            ),
+        )
     errors = caught.value.message_dict
     assert set(errors) >= {"official_name", "region", "email", "website", "competences", "legal_areas"}
     assert Authority.objects.count() == before
@@ -67,15 +84,22 @@ def test_invalid_data_names_each_field_and_saves_nothing(fr_coordinator):
 def test_duplicate_registration_is_refused(fr_coordinator):
     services.authority_register(actor=fr_coordinator, data=chamber())
     with pytest.raises(ValidationError) as caught:
-        services.authority_register(actor=fr_coordinator, data=chamber(official_name="CHAMBRE DE MÉTIERS ET DE L'ARTISANAT DE LYON".lower()))
+        services.authority_register(
+            actor=fr_coordinator, data=chamber(official_name="CHAMBRE DE MÉTIERS ET DE L'ARTISANAT DE LYON".lower())
+        )
     assert "official_name" in caught.value.message_dict
 
 
 def test_invitation_then_completion_then_validation(fr_coordinator, mailbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         authority, link = services.authority_invite(
-            actor=fr_coordinator, email="accueil@mairie-nantes.example", official_name="Mairie de Nantes",
-            country="FR", region="FR-44", legal_areas=["services"])
+            actor=fr_coordinator,
+            email="accueil@mairie-nantes.example",
+            official_name="Mairie de Nantes",
+            country="FR",
+            region="FR-44",
+            legal_areas=["services"],
+        )
     assert authority.status == AuthorityStatus.INVITED
     mail = mailbox.wait(1)[0]
     assert mail["To"] == "accueil@mairie-nantes.example"
@@ -83,10 +107,17 @@ def test_invitation_then_completion_then_validation(fr_coordinator, mailbox, dja
     assert "Mairie de Nantes" in mail["Subject"]
     token = link.rstrip("/").rsplit("/", 1)[1]
 
-    data = chamber(official_name="Mairie de Nantes", city="Nantes", region="FR-44", competences=["trade_licence"],
-                   country="DE", legal_areas=["posting_of_workers"])
-    services.invitation_complete(raw_token=token, data=data, admin_name="Nina Leroy",
-                                 admin_password="un mot de passe solide 2026")
+    data = chamber(
+        official_name="Mairie de Nantes",
+        city="Nantes",
+        region="FR-44",
+        competences=["trade_licence"],
+        country="DE",
+        legal_areas=["posting_of_workers"],
+    )
+    services.invitation_complete(
+        raw_token=token, data=data, admin_name="Nina Leroy", admin_password="un mot de passe solide 2026"
+    )
     authority.refresh_from_db()
     assert authority.status == AuthorityStatus.PENDING
     # The invitee could not move the entry to another country or widen its legal areas.
@@ -103,32 +134,42 @@ def test_invitation_then_completion_then_validation(fr_coordinator, mailbox, dja
 
 
 def test_a_used_invitation_cannot_be_used_again(fr_coordinator):
-    _authority, link = services.authority_invite(actor=fr_coordinator, email="a@b.example",
-                                                 official_name="Mairie de Brest", country="FR")
+    _authority, link = services.authority_invite(
+        actor=fr_coordinator, email="a@b.example", official_name="Mairie de Brest", country="FR"
+    )
     token = link.rstrip("/").rsplit("/", 1)[1]
     data = chamber(official_name="Mairie de Brest", city="Brest", region=None, competences=[])
-    services.invitation_complete(raw_token=token, data=data, admin_name="A B", admin_password="un mot de passe solide 2026")
+    services.invitation_complete(
+        raw_token=token, data=data, admin_name="A B", admin_password="un mot de passe solide 2026"
+    )
     with pytest.raises(ValidationError, match="already been used"):
-        services.invitation_complete(raw_token=token, data=data, admin_name="C D",
-                                     admin_password="un autre mot de passe 2026")
+        services.invitation_complete(
+            raw_token=token, data=data, admin_name="C D", admin_password="un autre mot de passe 2026"
+        )
     assert User.objects.filter(full_name="C D").count() == 0
 
 
 def test_an_expired_invitation_is_refused(fr_coordinator):
-    authority, link = services.authority_invite(actor=fr_coordinator, email="a@b.example",
-                                                official_name="Mairie de Caen", country="FR")
+    authority, link = services.authority_invite(
+        actor=fr_coordinator, email="a@b.example", official_name="Mairie de Caen", country="FR"
+    )
     Invitation.objects.filter(authority=authority).update(expires_at=timezone.now() - timedelta(minutes=1))
     with pytest.raises(ValidationError, match="expired"):
         services.invitation_get(link.rstrip("/").rsplit("/", 1)[1])
 
 
 def test_a_weak_password_keeps_the_invitation_open(fr_coordinator):
-    authority, link = services.authority_invite(actor=fr_coordinator, email="w@b.example",
-                                                official_name="Mairie de Tours", country="FR")
+    authority, link = services.authority_invite(
+        actor=fr_coordinator, email="w@b.example", official_name="Mairie de Tours", country="FR"
+    )
     token = link.rstrip("/").rsplit("/", 1)[1]
     with pytest.raises(ValidationError) as caught:
-        services.invitation_complete(raw_token=token, data=chamber(official_name="Mairie de Tours", city="Tours",
-                                     competences=[]), admin_name="W", admin_password="password")
+        services.invitation_complete(
+            raw_token=token,
+            data=chamber(official_name="Mairie de Tours", city="Tours", competences=[]),
+            admin_name="W",
+            admin_password="password",
+        )
     assert "admin_password" in caught.value.message_dict
     authority.refresh_from_db()
     assert authority.status == AuthorityStatus.INVITED
@@ -161,10 +202,12 @@ def test_area_coordinator_cannot_grant_other_areas(fr_coordinator_authority, fr_
     user = UserFactory()
     member(user, delegated, Role.LOCAL_ADMIN)
     with pytest.raises(PermissionDenied):
-        services.authority_set_areas(actor=user, authority=fr_authority,
-                                     legal_areas=["professional_qualifications", "services"], competences=[])
-    services.authority_set_areas(actor=user, authority=fr_authority, legal_areas=["professional_qualifications"],
-                                 competences=["architect"])
+        services.authority_set_areas(
+            actor=user, authority=fr_authority, legal_areas=["professional_qualifications", "services"], competences=[]
+        )
+    services.authority_set_areas(
+        actor=user, authority=fr_authority, legal_areas=["professional_qualifications"], competences=["architect"]
+    )
     assert list(fr_authority.competences.values_list("code", flat=True)) == ["architect"]
 
 
@@ -183,7 +226,9 @@ def test_local_admin_edits_own_authority_but_not_country_or_areas(fr_admin, fr_a
 
 def test_admin_of_another_authority_cannot_edit(de_admin, fr_authority):
     with pytest.raises(PermissionDenied):
-        services.authority_update(actor=de_admin, authority=fr_authority, data=AuthorityData.from_authority(fr_authority))
+        services.authority_update(
+            actor=de_admin, authority=fr_authority, data=AuthorityData.from_authority(fr_authority)
+        )
 
 
 def test_only_operator_appoints_national_coordinators(operator, fr_coordinator, de_authority):
@@ -198,8 +243,13 @@ def test_only_operator_appoints_national_coordinators(operator, fr_coordinator, 
 def test_national_coordinator_appoints_delegated_only_in_its_country(fr_coordinator, fr_authority, de_authority):
     with pytest.raises(PermissionDenied):
         services.coordinator_appoint(actor=fr_coordinator, authority=de_authority, kind="delegated")
-    function = services.coordinator_appoint(actor=fr_coordinator, authority=fr_authority, kind="delegated",
-                                            legal_areas=["professional_qualifications"], regions=["FR-IDF"])
+    function = services.coordinator_appoint(
+        actor=fr_coordinator,
+        authority=fr_authority,
+        kind="delegated",
+        legal_areas=["professional_qualifications"],
+        regions=["FR-IDF"],
+    )
     assert list(function.regions.values_list("code", flat=True)) == ["FR-IDF"]
 
 
@@ -207,9 +257,16 @@ def test_operator_bootstraps_a_country(operator, mailbox, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         authority = services.national_coordinator_register(
             actor=operator,
-            data=AuthorityData(official_name="Ministerstvo průmyslu a obchodu", official_language="cs", country="CZ",
-                               kind="ministry", email="imi@mpo.example"),
-            admin_email="jana.novakova@mpo.example", admin_name="Jana Nováková")
+            data=AuthorityData(
+                official_name="Ministerstvo průmyslu a obchodu",
+                official_language="cs",
+                country="CZ",
+                kind="ministry",
+                email="imi@mpo.example",
+            ),
+            admin_email="jana.novakova@mpo.example",
+            admin_name="Jana Nováková",
+        )
     assert authority.coordinator_functions.get().kind == "national"
     mail = mailbox.wait(1)[0]
     assert mail["To"] == "jana.novakova@mpo.example"

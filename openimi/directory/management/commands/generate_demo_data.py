@@ -31,12 +31,43 @@ DEMO_DOMAIN = "demo.openimi.example"
 BATCH = 2000
 # Rough share of IMI's authorities per country (larger and more decentralised countries have more).
 WEIGHTS = {
-    "DE": 14, "FR": 12, "IT": 11, "ES": 8, "PL": 7, "NL": 5, "BE": 4, "AT": 4, "SE": 3, "PT": 3, "CZ": 3, "RO": 3,
-    "HU": 3, "GR": 3, "DK": 2, "FI": 2, "SK": 2, "IE": 2, "NO": 2, "BG": 2, "HR": 2, "SI": 1, "LT": 1,
-    "LV": 1, "EE": 1, "LU": 1, "CY": 1, "MT": 1, "IS": 1, "LI": 1,
+    "DE": 14,
+    "FR": 12,
+    "IT": 11,
+    "ES": 8,
+    "PL": 7,
+    "NL": 5,
+    "BE": 4,
+    "AT": 4,
+    "SE": 3,
+    "PT": 3,
+    "CZ": 3,
+    "RO": 3,
+    "HU": 3,
+    "GR": 3,
+    "DK": 2,
+    "FI": 2,
+    "SK": 2,
+    "IE": 2,
+    "NO": 2,
+    "BG": 2,
+    "HR": 2,
+    "SI": 1,
+    "LT": 1,
+    "LV": 1,
+    "EE": 1,
+    "LU": 1,
+    "CY": 1,
+    "MT": 1,
+    "IS": 1,
+    "LI": 1,
 }
-STATUS_MIX = [(AuthorityStatus.ACTIVE, 92), (AuthorityStatus.PENDING, 4), (AuthorityStatus.INVITED, 2),
-              (AuthorityStatus.SUSPENDED, 2)]
+STATUS_MIX = [
+    (AuthorityStatus.ACTIVE, 92),
+    (AuthorityStatus.PENDING, 4),
+    (AuthorityStatus.INVITED, 2),
+    (AuthorityStatus.SUSPENDED, 2),
+]
 # Named accounts for clicking through, one per role, in these countries.
 DEMO_COUNTRIES = ["FR", "DE", "IT", "ES", "PL"]
 DEMO_ROLES = [Role.LOCAL_ADMIN, Role.REQUEST_HANDLER, Role.REQUEST_ALLOCATOR, Role.ALERT_HANDLER, Role.OBSERVER]
@@ -94,13 +125,22 @@ class Command(BaseCommand):
             country = self.countries[code]
             coordinator = spec["national_coordinator"]
             authority = Authority.objects.create(
-                official_name=coordinator["name"], official_language_id=spec["language"], country=country,
-                kind="ministry", city=spec["cities"][0], email=f"imi-coordination@{spec['email_domain']}",
-                status=AuthorityStatus.ACTIVE, validated_at=self.now,
+                official_name=coordinator["name"],
+                official_language_id=spec["language"],
+                country=country,
+                kind="ministry",
+                city=spec["cities"][0],
+                email=f"imi-coordination@{spec['email_domain']}",
+                status=AuthorityStatus.ACTIVE,
+                validated_at=self.now,
                 website=f"https://{spec['email_domain']}/",
             )
-            AuthorityText.objects.create(authority=authority, language_id="en", title=coordinator["title_en"],
-                                         description="National IMI coordinator.")
+            AuthorityText.objects.create(
+                authority=authority,
+                language_id="en",
+                title=coordinator["title_en"],
+                description="National IMI coordinator.",
+            )
             AuthorityArea.objects.bulk_create(
                 [AuthorityArea(authority=authority, legal_area_id=a) for a in self.area_terms]
             )
@@ -155,13 +195,17 @@ class Command(BaseCommand):
                 region = spec.get("city_regions", {}).get(city)
                 domain = spec["email_domain"]
                 authority = Authority(
-                    official_name=name, official_language_id=template.get("language", spec["language"]),
-                    country_id=code, region_id=region if region in set(self.regions.get(code, ())) else None,
-                    kind=template.get("kind", "other"), city=city, postcode=f"{self.rng.randint(1000, 99999)}",
-                    street_address=f"{self.rng.randint(1, 200)} {spec.get('street_word', '')}".strip(),
+                    official_name=name,
+                    official_language_id=template.get("language", spec["language"]),
+                    country_id=code,
+                    region_id=region if region in set(self.regions.get(code, ())) else None,
+                    kind=template.get("kind", "other"),
+                    city=city,
+                    postcode=f"{self.rng.randint(1000, 99999)}",
                     email=f"{_ascii(template.get('kind', 'office'))}.{_ascii(city)}@{domain}",
-                    phone=f"+{self.rng.randint(30, 49)} {self.rng.randint(100, 999)} {self.rng.randint(100000, 999999)}",
-                    website=f"https://{_ascii(city)}.{domain}/", status=status,
+                    phone=self._phone(),
+                    website=f"https://{_ascii(city)}.{domain}/",
+                    status=status,
                     parent_coordinator_id=coordinators[code],
                     validated_at=self.now if status in (AuthorityStatus.ACTIVE, AuthorityStatus.SUSPENDED) else None,
                 )
@@ -172,6 +216,9 @@ class Command(BaseCommand):
         if pending_objects:
             flush()
         return created
+
+    def _phone(self) -> str:
+        return f"+{self.rng.randint(30, 49)} {self.rng.randint(100, 999)} {self.rng.randint(100000, 999999)}"
 
     # -- users --------------------------------------------------------------------------------
     def _users(self, authorities: list[tuple[int, str, str]], per_authority: float, coordinators: dict[str, int]):
@@ -188,12 +235,26 @@ class Command(BaseCommand):
             if first in spec.get("first_names_female", ()) and spec.get("last_names_female"):
                 last = spec["last_names_female"][index]  # e.g. Novák / Nováková
             email = f"{_ascii(first)}.{_ascii(last)}.{counter}@{spec['email_domain']}"
-            return User(email=email, full_name=f"{first} {last}", language=spec["language"], password="!",
-                        date_joined=self.now)
+            return User(
+                email=email,
+                full_name=f"{first} {last}",
+                language=spec["language"],
+                password="!",  # noqa: S106 - "!" marks an unusable password (Django's convention) date_joined=self.now
+            )
 
         # Named demo accounts (documented in the README) with the shared demo password.
-        demo_accounts = [User(email=f"operator@{DEMO_DOMAIN}", full_name="Olga Operator", is_operator=True,
-                              is_staff=True, is_superuser=True, is_demo=True, password=self.password, language="en")]
+        demo_accounts = [
+            User(
+                email=f"operator@{DEMO_DOMAIN}",
+                full_name="Olga Operator",
+                is_operator=True,
+                is_staff=True,
+                is_superuser=True,
+                is_demo=True,
+                password=self.password,
+                language="en",
+            )
+        ]
         by_country: dict[str, list[int]] = {}
         for pk, code, status in authorities:
             if status == AuthorityStatus.ACTIVE:
@@ -201,16 +262,24 @@ class Command(BaseCommand):
         for code in DEMO_COUNTRIES:
             spec = self.names[code]
             lower = code.lower()
-            coordinator_user = User(email=f"{lower}.coordinator@{DEMO_DOMAIN}", is_demo=True, password=self.password,
-                                    full_name=f"{spec['first_names'][0]} {spec['last_names'][0]}",
-                                    language=spec["language"])
+            coordinator_user = User(
+                email=f"{lower}.coordinator@{DEMO_DOMAIN}",
+                is_demo=True,
+                password=self.password,
+                full_name=f"{spec['first_names'][0]} {spec['last_names'][0]}",
+                language=spec["language"],
+            )
             demo_accounts.append(coordinator_user)
             memberships_spec.append((coordinator_user, coordinators[code], [Role.LOCAL_ADMIN]))
             home = by_country[code][0]
             for i, role in enumerate(DEMO_ROLES):
-                user = User(email=f"{lower}.{role.replace('_', '-')}@{DEMO_DOMAIN}", is_demo=True,
-                            password=self.password, language=spec["language"],
-                            full_name=f"{spec['first_names'][i + 1]} {spec['last_names'][i + 1]}")
+                user = User(
+                    email=f"{lower}.{role.replace('_', '-')}@{DEMO_DOMAIN}",
+                    is_demo=True,
+                    password=self.password,
+                    language=spec["language"],
+                    full_name=f"{spec['first_names'][i + 1]} {spec['last_names'][i + 1]}",
+                )
                 demo_accounts.append(user)
                 memberships_spec.append((user, home, [role]))
         users.extend(demo_accounts)
@@ -235,7 +304,10 @@ class Command(BaseCommand):
 
         memberships = [Membership(user=u, authority_id=a, created_at=self.now) for u, a, _r in memberships_spec]
         Membership.objects.bulk_create(memberships, batch_size=BATCH)
-        grants = [RoleGrant(membership=m, role=r) for m, (_u, _a, roles) in zip(memberships, memberships_spec,
-                                                                              strict=True) for r in roles]
+        grants = [
+            RoleGrant(membership=m, role=r)
+            for m, (_u, _a, roles) in zip(memberships, memberships_spec, strict=True)
+            for r in roles
+        ]
         RoleGrant.objects.bulk_create(grants, batch_size=BATCH)
         self._progress(f"{len(memberships):,} memberships, {len(grants):,} roles")
