@@ -63,16 +63,45 @@ class QueuedPasswordResetForm(PasswordResetForm):
         send_email.enqueue(to=[to_email], subject=subject, body=body)
 
 
-class MemberForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"))
-    full_name = forms.CharField(label=_("Full name"), max_length=200)
-    roles = forms.MultipleChoiceField(
-        label=_("Roles"),
-        choices=Role.choices,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Roles apply to all legal areas of the authority."),
-    )
+def role_choices(authority) -> list[tuple[str, str]]:
+    """Checkbox values ``role:area`` (``*`` = every legal area of the authority)."""
+    areas = [(g.legal_area_id, g.legal_area.name) for g in authority.area_grants.select_related("legal_area")]
+    choices = []
+    for role, label in Role.choices:
+        choices.append((f"{role}:*", _("%(role)s – all legal areas") % {"role": label}))
+        if role != Role.LOCAL_ADMIN:
+            choices += [(f"{role}:{code}", f"{label} – {name}") for code, name in areas]
+    return choices
+
+
+def parse_roles(values: list[str]) -> list[tuple[str, str | None]]:
+    parsed = []
+    for value in values:
+        role, _sep, area = value.partition(":")
+        parsed.append((role, None if area in ("", "*") else area))
+    return parsed
+
+
+def role_values(membership) -> list[str]:
+    return [f"{g.role}:{g.legal_area_id or '*'}" for g in membership.roles.all()]
 
 
 class MemberRolesForm(forms.Form):
-    roles = forms.MultipleChoiceField(label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple)
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A role can be given for all legal areas of the authority or for one of them."),
+    )
+
+    def __init__(self, *args, authority, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = role_choices(authority)
+
+    def role_specs(self) -> list[tuple[str, str | None]]:
+        return parse_roles(self.cleaned_data["roles"])
+
+
+class MemberForm(MemberRolesForm):
+    email = forms.EmailField(label=_("E-mail address"))
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    field_order = ["email", "full_name", "roles"]

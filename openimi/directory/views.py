@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openimi.accounts import services as account_services
-from openimi.accounts.forms import MemberForm, MemberRolesForm
+from openimi.accounts.forms import MemberForm, MemberRolesForm, role_values
 from openimi.accounts.permissions import Perm, has_perm, require, scopes_of
 from openimi.core.models import Country, LegalArea
 from openimi.directory import importing, selectors, services
@@ -303,7 +303,7 @@ def authority_reactivate_view(request, pk):
 def members_view(request, pk):
     authority = selectors.authority_get(request.user, pk)
     require(request.user, Perm.MEMBER_MANAGE, authority)
-    form = MemberForm(request.POST or None)
+    form = MemberForm(request.POST or None, authority=authority)
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
@@ -312,7 +312,7 @@ def members_view(request, pk):
                 authority=authority,
                 email=c["email"],
                 full_name=c["full_name"],
-                roles=[(r, None) for r in c["roles"]],
+                roles=form.role_specs(),
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -339,7 +339,7 @@ def member_edit_view(request, pk, member_pk):
     authority = selectors.authority_get(request.user, pk)
     require(request.user, Perm.MEMBER_MANAGE, authority)
     membership = selectors.membership_get(request.user, authority, member_pk)
-    form = MemberRolesForm(request.POST or None, initial={"roles": sorted({g.role for g in membership.roles.all()})})
+    form = MemberRolesForm(request.POST or None, authority=authority, initial={"roles": role_values(membership)})
     if request.method == "POST":
         try:
             if "remove" in request.POST:
@@ -348,7 +348,7 @@ def member_edit_view(request, pk, member_pk):
                 return redirect("directory:members", authority.pk)
             if form.is_valid():
                 account_services.member_set_roles(
-                    actor=request.user, membership=membership, roles=[(r, None) for r in form.cleaned_data["roles"]]
+                    actor=request.user, membership=membership, roles=form.role_specs()
                 )
                 messages.success(request, _("The roles have been saved."))
                 return redirect("directory:members", authority.pk)

@@ -183,14 +183,14 @@ def test_local_admin_manages_users(client_for, fr_admin, fr_handler, fr_authorit
     client = client_for(fr_admin)
     response = client.post(
         reverse("directory:members", args=[fr_authority.pk]),
-        {"email": "new.person@architectes.example", "full_name": "Nouvelle Personne", "roles": ["observer"]},
+        {"email": "new.person@architectes.example", "full_name": "Nouvelle Personne", "roles": ["observer:*"]},
     )
     assert response.status_code == 302
     membership = fr_authority.memberships.get(user__email="new.person@architectes.example")
     assert [g.role for g in membership.roles.all()] == ["observer"]
     response = client.post(
         reverse("directory:members", args=[fr_authority.pk]),
-        {"email": "new.person@architectes.example", "full_name": "Again", "roles": ["observer"]},
+        {"email": "new.person@architectes.example", "full_name": "Again", "roles": ["observer:*"]},
     )
     assert response.status_code == 200 and "govuk-error-summary" in response.content.decode()
 
@@ -226,3 +226,20 @@ def test_admin_sign_in_goes_through_the_second_factor(db):
 
 def test_operator_uses_the_admin_site(client_for, operator):
     assert client_for(operator).get("/admin/directory/authority/").status_code == 200
+
+
+def test_roles_can_be_limited_to_one_legal_area(client_for, fr_admin, fr_authority):
+    client = client_for(fr_admin)
+    response = client.post(reverse("directory:members", args=[fr_authority.pk]), {
+        "email": "pq.only@architectes.example", "full_name": "Paul Quentin",
+        "roles": ["request_handler:professional_qualifications"]})
+    assert response.status_code == 302
+    grant = fr_authority.memberships.get(user__email="pq.only@architectes.example").roles.get()
+    assert (grant.role, grant.legal_area_id) == ("request_handler", "professional_qualifications")
+
+
+def test_roles_in_areas_the_authority_lacks_are_refused(client_for, fr_admin, fr_authority):
+    response = client_for(fr_admin).post(reverse("directory:members", args=[fr_authority.pk]), {
+        "email": "x@architectes.example", "full_name": "X", "roles": ["request_handler:services"]})
+    assert response.status_code == 200
+    assert not fr_authority.memberships.filter(user__email="x@architectes.example").exists()
