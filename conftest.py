@@ -183,7 +183,11 @@ def outsider(db):
 @pytest.fixture
 def operator(db):
     return UserFactory(
-        email="olga.operator@openimi.example", full_name="Olga Operator", is_operator=True, is_staff=True, is_superuser=True
+        email="olga.operator@openimi.example",
+        full_name="Olga Operator",
+        is_operator=True,
+        is_staff=True,
+        is_superuser=True,
     )
 
 

@@ -54,8 +54,9 @@ def authority_list(user, filters: DirectoryFilters) -> QuerySet[Authority]:
     if filters.legal_area:
         qs = qs.filter(pk__in=AuthorityArea.objects.filter(legal_area_id=filters.legal_area).values("authority_id"))
     if filters.competence:
-        qs = qs.filter(pk__in=Authority.competences.through.objects.filter(term_id=filters.competence)
-                       .values("authority_id"))
+        qs = qs.filter(
+            pk__in=Authority.competences.through.objects.filter(term_id=filters.competence).values("authority_id")
+        )
     for word in filters.q.split()[:10]:
         # Subqueries rather than joins: no duplicate rows, so no DISTINCT over the whole table.
         titled = AuthorityText.objects.filter(title__icontains=word).values("authority_id")

@@ -347,9 +347,7 @@ def member_edit_view(request, pk, member_pk):
                 messages.success(request, _("The user has been removed from the authority."))
                 return redirect("directory:members", authority.pk)
             if form.is_valid():
-                account_services.member_set_roles(
-                    actor=request.user, membership=membership, roles=form.role_specs()
-                )
+                account_services.member_set_roles(actor=request.user, membership=membership, roles=form.role_specs())
                 messages.success(request, _("The roles have been saved."))
                 return redirect("directory:members", authority.pk)
         except ValidationError as exc:

@@ -230,16 +230,23 @@ def test_operator_uses_the_admin_site(client_for, operator):
 
 def test_roles_can_be_limited_to_one_legal_area(client_for, fr_admin, fr_authority):
     client = client_for(fr_admin)
-    response = client.post(reverse("directory:members", args=[fr_authority.pk]), {
-        "email": "pq.only@architectes.example", "full_name": "Paul Quentin",
-        "roles": ["request_handler:professional_qualifications"]})
+    response = client.post(
+        reverse("directory:members", args=[fr_authority.pk]),
+        {
+            "email": "pq.only@architectes.example",
+            "full_name": "Paul Quentin",
+            "roles": ["request_handler:professional_qualifications"],
+        },
+    )
     assert response.status_code == 302
     grant = fr_authority.memberships.get(user__email="pq.only@architectes.example").roles.get()
     assert (grant.role, grant.legal_area_id) == ("request_handler", "professional_qualifications")
 
 
 def test_roles_in_areas_the_authority_lacks_are_refused(client_for, fr_admin, fr_authority):
-    response = client_for(fr_admin).post(reverse("directory:members", args=[fr_authority.pk]), {
-        "email": "x@architectes.example", "full_name": "X", "roles": ["request_handler:services"]})
+    response = client_for(fr_admin).post(
+        reverse("directory:members", args=[fr_authority.pk]),
+        {"email": "x@architectes.example", "full_name": "X", "roles": ["request_handler:services"]},
+    )
     assert response.status_code == 200
     assert not fr_authority.memberships.filter(user__email="x@architectes.example").exists()

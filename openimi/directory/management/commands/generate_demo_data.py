@@ -62,6 +62,39 @@ WEIGHTS = {
     "IS": 1,
     "LI": 1,
 }
+# ITU-T E.164 country calling codes, for plausible phone numbers.
+CALLING_CODES = {
+    "AT": 43,
+    "BE": 32,
+    "BG": 359,
+    "HR": 385,
+    "CY": 357,
+    "CZ": 420,
+    "DK": 45,
+    "EE": 372,
+    "FI": 358,
+    "FR": 33,
+    "DE": 49,
+    "GR": 30,
+    "HU": 36,
+    "IE": 353,
+    "IT": 39,
+    "LV": 371,
+    "LT": 370,
+    "LU": 352,
+    "MT": 356,
+    "NL": 31,
+    "PL": 48,
+    "PT": 351,
+    "RO": 40,
+    "SK": 421,
+    "SI": 386,
+    "ES": 34,
+    "SE": 46,
+    "IS": 354,
+    "LI": 423,
+    "NO": 47,
+}
 STATUS_MIX = [
     (AuthorityStatus.ACTIVE, 92),
     (AuthorityStatus.PENDING, 4),
@@ -203,7 +236,7 @@ class Command(BaseCommand):
                     city=city,
                     postcode=f"{self.rng.randint(1000, 99999)}",
                     email=f"{_ascii(template.get('kind', 'office'))}.{_ascii(city)}@{domain}",
-                    phone=self._phone(),
+                    phone=self._phone(code),
                     website=f"https://{_ascii(city)}.{domain}/",
                     status=status,
                     parent_coordinator_id=coordinators[code],
@@ -217,8 +250,8 @@ class Command(BaseCommand):
             flush()
         return created
 
-    def _phone(self) -> str:
-        return f"+{self.rng.randint(30, 49)} {self.rng.randint(100, 999)} {self.rng.randint(100000, 999999)}"
+    def _phone(self, country: str) -> str:
+        return f"+{CALLING_CODES[country]} {self.rng.randint(10, 99)} {self.rng.randint(100000, 999999)}"
 
     # -- users --------------------------------------------------------------------------------
     def _users(self, authorities: list[tuple[int, str, str]], per_authority: float, coordinators: dict[str, int]):
