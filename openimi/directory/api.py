@@ -1,7 +1,7 @@
 """Directory endpoints: thin wrappers over the same selectors and services as the pages."""
 
 from django.core.paginator import Paginator
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from openimi.api.schemas import (
     AuthorityFiltersIn,
@@ -82,7 +82,7 @@ def _data_from(payload: AuthorityIn) -> AuthorityData:
 @router.post("/authorities", response={201: AuthorityOut, **ERRORS}, summary="Register an authority (coordinators)")
 def authority_register(request, payload: AuthorityIn):
     authority = services.authority_register(actor=request.user, data=_data_from(payload))
-    return 201, detail(selectors.authority_get(request.user, authority.pk))
+    return Status(201, detail(selectors.authority_get(request.user, authority.pk)))
 
 
 @router.patch(
