@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "openimi.core",
     "openimi.accounts",
     "openimi.directory",
+    "openimi.questionnaires",
+    "openimi.exchanges",
     "openimi.notifications",
     "openimi.api",
     "openimi.web",
@@ -215,6 +217,11 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Attachments: size limit and the content types accepted (checked on the content itself).
+ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # How long a self-registration invitation stays valid.
 INVITATION_VALID_DAYS = envint("INVITATION_VALID_DAYS", 14)

@@ -34,6 +34,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(_("full name"), max_length=200)  # personal data
     phone = models.CharField(_("phone"), max_length=50, blank=True)  # personal data
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    notification_mode = models.CharField(
+        _("e-mail notifications"), max_length=16, default="immediate",
+        choices=[("immediate", _("One e-mail for each event")), ("digest", _("One e-mail a day with everything"))],
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("may use the admin site"), default=False)
     is_operator = models.BooleanField(

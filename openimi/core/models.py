@@ -79,6 +79,13 @@ class LegalArea(TranslatedNameMixin, models.Model):
     names = models.JSONField(_("names"), default=dict)
     descriptions = models.JSONField(_("descriptions"), default=dict)
     is_active = models.BooleanField(_("active"), default=True)
+    acceptance_days = models.PositiveSmallIntegerField(
+        _("days to accept a request"), default=7, help_text=_("After this, the request is overdue.")
+    )
+    escalation_days = models.PositiveSmallIntegerField(
+        _("days before escalation"), default=7,
+        help_text=_("How long a request may stay overdue before its coordinators are alerted."),
+    )
 
     class Meta:
         ordering = ["code"]

@@ -1,10 +1,11 @@
-"""Queue mails in the recipient's language, only once the surrounding transaction commits."""
+"""Queue mails in the recipient's language, only once the surrounding transaction commits,
+and write notifications to the outbox."""
 
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from openimi.notifications.tasks import send_email
+from openimi.notifications.tasks import deliver_notifications, send_email
 
 
 def mail_queue(*, to: str, language: str, template: str, context: dict) -> None:
@@ -18,3 +19,15 @@ def mail_queue(*, to: str, language: str, template: str, context: dict) -> None:
         send_email.enqueue(to=[to], subject=subject.strip(), body=body.strip() + "\n")
 
     transaction.on_commit(render_and_enqueue)
+
+
+def notify(*, recipients, kind: str, request=None) -> int:
+    """Write one outbox row per recipient (inside the caller's transaction) and wake the
+    worker after commit. Returns how many rows were written."""
+    from openimi.notifications.models import Notification
+
+    rows = [Notification(recipient=user, kind=kind, request=request) for user in {u.pk: u for u in recipients}.values()]
+    Notification.objects.bulk_create(rows)
+    if rows:
+        transaction.on_commit(lambda: deliver_notifications.enqueue())
+    return len(rows)

@@ -1,11 +1,77 @@
 """Background jobs that talk to the outside world (run by the django-tasks worker)."""
 
+import logging
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django_tasks import task
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+BATCH = 200
 
 
 @task()
 def send_email(*, to: list[str], subject: str, body: str) -> None:
     """Deliver one rendered mail over SMTP; a failure raises and is recorded by the worker."""
     EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to).send()
+
+
+def _render(notifications, user) -> tuple[str, str]:
+    with translation.override(user.language):
+        text = render_to_string("notifications/digest.txt", {
+            "user": user, "notifications": notifications, "site_url": settings.SITE_URL,
+        }).strip()
+    subject, _, body = text.partition("\n")
+    return subject.strip(), body.strip() + "\n"
+
+
+def _deliver(queryset) -> int:
+    """Send pending rows grouped by recipient; rows stay pending (with the error) when SMTP
+    fails, and are retried by the next run. ``skip_locked`` lets many workers share the outbox."""
+    from openimi.notifications.models import Notification
+
+    sent = 0
+    with transaction.atomic():
+        rows = list(queryset.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("recipient", "request")[:BATCH])
+        by_user: dict[int, list] = {}
+        for row in rows:
+            by_user.setdefault(row.recipient_id, []).append(row)
+        for items in by_user.values():
+            user = items[0].recipient
+            subject, body = _render(items, user)
+            ids = [n.pk for n in items]
+            try:
+                EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email]).send()
+            except Exception as exc:  # SMTP errors of every kind: keep the rows, retry later
+                log.warning("notification mail to user %s failed: %s", user.pk, exc)
+                Notification.objects.filter(pk__in=ids).update(attempts=items[0].attempts + 1, last_error=str(exc)[:300])
+                continue
+            Notification.objects.filter(pk__in=ids).update(sent_at=timezone.now(), attempts=items[0].attempts + 1)
+            sent += len(ids)
+    return sent
+
+
+@task()
+def deliver_notifications() -> int:
+    """Mail pending notifications of users who chose immediate mail."""
+    from openimi.notifications.models import Notification
+
+    return _deliver(Notification.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS,
+                                                recipient__notification_mode="immediate").order_by("created_at"))
+
+
+@task()
+def send_digests() -> int:
+    """Once a day: one mail per digest user with everything of the last day."""
+    from openimi.notifications.models import Notification
+
+    return _deliver(Notification.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS,
+                                                recipient__notification_mode="digest",
+                                                created_at__lte=timezone.now() - timedelta(minutes=1))
+                    .order_by("recipient_id", "created_at"))

@@ -1,0 +1,38 @@
+"""Enqueue the periodic jobs for the worker: outbox delivery every minute, deadlines every
+15 minutes, digests once a day. Run exactly one scheduler per installation (any number of
+``db_worker`` processes execute what it enqueues)."""
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from openimi.exchanges.tasks import check_deadlines
+from openimi.notifications.tasks import deliver_notifications, send_digests
+
+
+class Command(BaseCommand):
+    help = "Enqueue periodic jobs (deadlines, notification delivery, daily digests)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Enqueue every job once and exit.")
+        parser.add_argument("--digest-hour", type=int, default=7)
+
+    def handle(self, *args, once, digest_hour, **options):
+        last = {"deliver": 0.0, "deadlines": 0.0}
+        digest_day = None
+        while True:
+            now = time.monotonic()
+            if once or now - last["deliver"] >= 60:
+                deliver_notifications.enqueue()
+                last["deliver"] = now
+            if once or now - last["deadlines"] >= 900:
+                check_deadlines.enqueue()
+                last["deadlines"] = now
+            local = timezone.localtime()
+            if once or (local.hour == digest_hour and digest_day != local.date()):
+                send_digests.enqueue()
+                digest_day = local.date()
+            if once:
+                return
+            time.sleep(5)

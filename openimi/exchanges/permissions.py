@@ -1,0 +1,101 @@
+"""Who stands where in a request: the sides a user takes, and the actions open to them.
+
+Read by services (to refuse), pages (to show buttons) and the API (to validate), so the three
+always agree. Built on :mod:`openimi.accounts.permissions` for roles and coordinator scopes."""
+
+from openimi.accounts.models import Role
+from openimi.accounts.permissions import has_role, roles_of, scopes_covering
+from openimi.exchanges.models import InformationRequest, State
+from openimi.exchanges.workflow import ACTIONS, Action, Side
+
+VIEW_ROLES = tuple(Role)
+
+
+def _member_with_role(user, authority_id, area: str, roles) -> bool:
+    return any(has_role(user, authority_id, role, area) for role in roles)
+
+
+def is_participant(user, request: InformationRequest) -> bool:
+    """Members of either authority with any role in the request's legal area."""
+    mine = roles_of(user)
+    return any(
+        authority_id in mine and _member_with_role(user, authority_id, request.legal_area_id, VIEW_ROLES)
+        for authority_id in (request.requester_id, request.responder_id)
+        if authority_id
+    ) and (request.state != State.DRAFT or request.requester_id in mine)
+
+
+def involved_coordinator(user, request: InformationRequest) -> bool:
+    """A coordinator sees a request only while involved: referred to it, asked to approve it,
+    or alerted because it is overdue."""
+    if request.referred_to_id and request.referred_to_id in {s.authority_id for s in _scopes(user, request)}:
+        return True
+    if request.state == State.AWAITING_APPROVAL and scopes_covering(user, request.requester):
+        return True
+    return bool(request.escalated_at and request.responder_id and scopes_covering(user, request.responder))
+
+
+def _scopes(user, request):
+    scopes = list(scopes_covering(user, request.requester))
+    if request.responder_id:
+        scopes += scopes_covering(user, request.responder)
+    return scopes
+
+
+def can_view(user, request: InformationRequest) -> bool:
+    return is_participant(user, request) or involved_coordinator(user, request)
+
+
+def sides_of(user, request: InformationRequest) -> set[Side]:
+    sides = set()
+    mine = roles_of(user)
+    if request.requester_id in mine:
+        sides |= {Side.REQUESTER, Side.PARTICIPANT}
+    if request.responder_id in mine and request.state != State.DRAFT:
+        sides |= {Side.RESPONDER, Side.PARTICIPANT}
+    if request.state == State.AWAITING_APPROVAL and scopes_covering(user, request.requester):
+        sides.add(Side.SENDER_COORDINATOR)
+    if involved_coordinator(user, request):
+        sides.add(Side.COORDINATOR)
+    return sides
+
+
+def acting_authority_id(user, request: InformationRequest, action: Action) -> int | None:
+    """The authority on whose behalf ``user`` takes ``action`` on ``request``."""
+    mine = roles_of(user)
+    if action.side == Side.REQUESTER or (action.side == Side.PARTICIPANT and request.requester_id in mine):
+        return request.requester_id
+    if action.side in (Side.RESPONDER, Side.PARTICIPANT):
+        return request.responder_id
+    scopes = (scopes_covering(user, request.requester) if action.side == Side.SENDER_COORDINATOR
+              else _scopes(user, request))
+    return scopes[0].authority_id if scopes else None
+
+
+def _has_roles(user, request, action: Action) -> bool:
+    if not action.roles:
+        return True
+    authority_id = acting_authority_id(user, request, action)
+    return _member_with_role(user, authority_id, request.legal_area_id, action.roles)
+
+
+def _extra_condition(request: InformationRequest, action: Action) -> bool:
+    if action.name in ("agree_date", "refuse_date"):
+        return request.proposed_reply_by is not None
+    return True
+
+
+def allowed(user, request: InformationRequest, action: Action) -> bool:
+    return (
+        request.state in action.from_states
+        and action.side in sides_of(user, request)
+        and _has_roles(user, request, action)
+        and _extra_condition(request, action)
+    )
+
+
+def available_actions(user, request: InformationRequest) -> list[Action]:
+    """The actions ``user`` may take now, in the table's order (drives buttons and tests)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [action for action in ACTIONS.values() if allowed(user, request, action)]

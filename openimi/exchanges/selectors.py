@@ -1,0 +1,187 @@
+"""Every read of information requests, scoped to what the asking user may see."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from openimi.accounts.models import Role
+from openimi.accounts.permissions import roles_of, scopes_of
+from openimi.exchanges import permissions
+from openimi.exchanges.models import Attachment, InformationRequest, Message, RequestEvent, State
+
+SORTS = {
+    "updated": "-updated_at",
+    "oldest": "updated_at",
+    "reply_by": "reply_by",
+    "created": "-created_at",
+}
+
+
+@dataclass
+class BoxFilters:
+    box: str = "inbox"  # inbox | outbox
+    state: str = ""
+    legal_area: str = ""
+    country: str = ""  # the other side's country
+    handler: str = ""  # "me" or a user id
+    overdue: bool = False
+    q: str = ""
+    sort: str = "updated"
+
+    def __post_init__(self):
+        for name in ("state", "legal_area", "country", "handler", "q", "sort", "box"):
+            value = getattr(self, name) or ""
+            setattr(self, name, "".join(c for c in str(value) if c.isprintable()).strip()[:100])
+        if self.box not in ("inbox", "outbox"):
+            self.box = "inbox"
+        if self.sort not in SORTS:
+            self.sort = "updated"
+
+
+def _areas_by_authority(user) -> dict[int, set[str] | None]:
+    """For each authority of the user: the legal areas it may see requests of (None = all)."""
+    areas: dict[int, set[str] | None] = {}
+    for authority_id, grants in roles_of(user).items():
+        if any(area is None for _role, area in grants):
+            areas[authority_id] = None
+        else:
+            areas[authority_id] = {area for _role, area in grants}
+    return areas
+
+
+def _side_filter(user, field: str) -> Q:
+    query = Q(pk__in=[])
+    for authority_id, areas in _areas_by_authority(user).items():
+        part = Q(**{f"{field}_id": authority_id})
+        if areas is not None:
+            part &= Q(legal_area_id__in=areas)
+        query |= part
+    return query
+
+
+def visible_requests(user) -> QuerySet[InformationRequest]:
+    """Requests the user may see: as a member of either side (drafts only on the requester's
+    side), or as a coordinator while involved."""
+    mine = _side_filter(user, "requester") | (_side_filter(user, "responder") & ~Q(state=State.DRAFT))
+    coordinator_of = [s.authority_id for s in scopes_of(user)]
+    if coordinator_of:
+        mine |= Q(referred_to_id__in=coordinator_of)
+    return InformationRequest.objects.filter(mine)
+
+
+def box(user, filters: BoxFilters) -> QuerySet[InformationRequest]:
+    side = "responder" if filters.box == "inbox" else "requester"
+    other = "requester" if side == "responder" else "responder"
+    qs = InformationRequest.objects.filter(_side_filter(user, side))
+    if side == "responder":
+        qs = qs.exclude(state=State.DRAFT)
+    if filters.state in State.values:
+        qs = qs.filter(state=filters.state)
+    if filters.legal_area:
+        qs = qs.filter(legal_area_id=filters.legal_area)
+    if filters.country:
+        qs = qs.filter(**{f"{other}__country_id": filters.country.upper()[:2]})
+    if filters.handler == "me":
+        qs = qs.filter(responder_handler=user)
+    elif filters.handler.isdigit():
+        qs = qs.filter(responder_handler_id=int(filters.handler))
+    if filters.overdue:
+        qs = qs.filter(is_overdue=True)
+    if filters.q:
+        qs = qs.filter(Q(reference__icontains=filters.q) | Q(subject_name__icontains=filters.q))
+    return qs.select_related("requester__country", "responder__country", "legal_area", "responder_handler").order_by(
+        SORTS[filters.sort], "-pk"
+    )
+
+
+def state_counts(user, filters: BoxFilters) -> dict[str, int]:
+    base = box(user, BoxFilters(box=filters.box))
+    counts = dict(base.order_by().values_list("state").annotate(n=Count("pk")))
+    return {state: counts.get(state, 0) for state in State.values}
+
+
+def request_get(user, pk) -> InformationRequest:
+    """One request the user may see, or 404 (never say that it exists)."""
+    try:
+        request = InformationRequest.objects.select_related(
+            "requester__country", "responder__country", "legal_area", "question_set", "responder_handler",
+            "created_by", "referred_to",
+        ).get(pk=int(pk))
+    except (InformationRequest.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+    if not permissions.can_view(user, request):
+        raise Http404
+    return request
+
+
+def _own_authorities(user, request) -> set[int]:
+    return set(roles_of(user)) & {request.requester_id, request.responder_id}
+
+
+def messages_for(user, request) -> list[Message]:
+    """Free-text items; internal notes only for members of the authority that wrote them."""
+    own = _own_authorities(user, request)
+    return [m for m in request.messages.select_related("author", "authority") if not m.internal or m.authority_id in own]
+
+
+def timeline_for(user, request) -> list[RequestEvent]:
+    own = _own_authorities(user, request)
+    return [e for e in request.events.select_related("actor", "authority") if not e.internal or e.authority_id in own]
+
+
+def attachments_for(user, request) -> list[Attachment]:
+    return list(request.attachments.select_related("uploaded_by"))
+
+
+def attachment_get(user, request_pk, attachment_pk) -> Attachment:
+    request = request_get(user, request_pk)
+    if not permissions.is_participant(user, request) and not permissions.involved_coordinator(user, request):
+        raise Http404
+    try:
+        return request.attachments.get(pk=int(attachment_pk))
+    except (Attachment.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+
+
+def question_rows(request, language=None) -> list[dict]:
+    """The chosen questions, grouped, with the answers, in the reader's language."""
+    answers = {a.question_id: a for a in request.answers.all()}
+    rows = []
+    chosen = request.chosen.select_related("question__group").prefetch_related("question__options")
+    for rq in sorted(chosen, key=lambda r: (r.question.group.position, r.question.position)):
+        q = rq.question
+        answer = answers.get(q.pk)
+        rows.append({"question": q, "group": q.group, "answer": answer,
+                     "display": _display(q, answer.value) if answer else ""})
+    return rows
+
+
+def _display(question, value) -> str:
+    from django.utils.translation import gettext as _
+
+    labels = {"yes": _("Yes"), "no": _("No"), "unknown": _("Not known")}
+    options = {o.code: o.label for o in question.options.all()}
+    if isinstance(value, list):
+        if question.type == "file":
+            return ""
+        return ", ".join(options.get(v, v) for v in value)
+    return labels.get(value) if value in labels else options.get(value, str(value))
+
+
+def handler_choices(request) -> list[tuple[int, str]]:
+    from openimi.exchanges.services import handlers_of
+
+    users = handlers_of(request.responder_id, request.legal_area_id, roles=(Role.REQUEST_HANDLER,))
+    return [(u.pk, u.full_name) for u in users.order_by("full_name")]
+
+
+def overdue_candidates(now=None):
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    return InformationRequest.objects.filter(
+        Q(state=State.SENT, acceptance_deadline__lt=now)
+        | Q(state__in=[State.ACCEPTED, State.AWAITING_INFORMATION], reply_by__lt=today),
+        is_overdue=False,
+    )

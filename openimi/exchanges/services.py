@@ -1,0 +1,490 @@
+"""Every change to an information request. One entry point per kind of change:
+
+- :func:`request_create` / :func:`request_update_draft` compose a draft;
+- :func:`request_act` applies any action of the workflow table;
+- :func:`attachment_add` stores a checked document.
+
+Each checks permission, runs in one transaction with the request row locked, refuses a stale
+``version`` (two people acting at once: exactly one wins), records an event and writes
+notifications to the outbox."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from openimi.accounts.models import Role, User
+from openimi.accounts.permissions import has_role, roles_of
+from openimi.directory.models import Authority, AuthorityStatus, CoordinatorFunction
+from openimi.exchanges import permissions
+from openimi.exchanges.attachments import check_upload
+from openimi.exchanges.models import Answer, Attachment, InformationRequest, Message, RequestEvent, RequestQuestion, State
+from openimi.exchanges.workflow import ACTIONS, Action
+from openimi.notifications.models import Kind
+from openimi.notifications.services import notify
+from openimi.questionnaires.models import QuestionSet
+from openimi.questionnaires.services import clean_answer
+
+MAX_TEXT = 20_000
+LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+class RequestChanged(Exception):
+    """Someone else acted on the request first; the caller must reload it."""
+
+    def __init__(self):
+        super().__init__(_("This request has just been changed by someone else. Reload it and try again."))
+
+
+@dataclass
+class DraftData:
+    legal_area: str
+    question_set: str = ""  # code; the current version is used
+    responder: int | None = None
+    subject_name: str = ""
+    subject_identifiers: str = ""
+    subject_address: str = ""
+    subject_birth_date: datetime.date | None = None
+    questions: list[str] = field(default_factory=list)
+    free_text: str = ""
+    free_text_language: str = ""
+    reply_by: datetime.date | None = None
+
+
+def _clean_text(value: str, name: str, errors: dict, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+    value = (value or "").strip()
+    if "\x00" in value:
+        errors.setdefault(name, []).append(_("This field contains characters that are not allowed."))
+    elif len(value) > limit:
+        errors.setdefault(name, []).append(_("This text can have at most %(limit)d characters.") % {"limit": limit})
+    elif required and not value:
+        errors.setdefault(name, []).append(_("This field is required."))
+    return value
+
+
+def _validate_draft(data: DraftData, requester: Authority) -> tuple[QuestionSet, list]:
+    errors: dict[str, list[str]] = {}
+    for name, limit in (("subject_name", 300), ("subject_identifiers", 300), ("subject_address", 500)):
+        setattr(data, name, _clean_text(getattr(data, name), name, errors, limit=limit))
+    data.free_text = _clean_text(data.free_text, "free_text", errors)
+    if data.free_text_language and data.free_text_language not in LANGUAGES:
+        errors["free_text_language"] = [_("Choose a language from the list.")]
+    if not requester.area_grants.filter(legal_area_id=data.legal_area).exists():
+        errors["legal_area"] = [_("Your authority has no access to this legal area.")]
+    qset = QuestionSet.objects.filter(legal_area_id=data.legal_area, is_current=True)
+    qset = (qset.filter(code=data.question_set) if data.question_set else qset).first()
+    if qset is None:
+        errors["question_set"] = [_("Choose a question set of this legal area.")]
+        raise ValidationError(errors)
+    by_code = {q.code: q for q in qset.questions.all()}
+    unknown = [code for code in data.questions if code not in by_code]
+    if unknown:
+        errors["questions"] = [_("Unknown question codes: %(codes)s.") % {"codes": ", ".join(unknown[:10])}]
+    if data.responder is not None:
+        responder = Authority.objects.filter(pk=data.responder, status=AuthorityStatus.ACTIVE).first()
+        if responder is None:
+            errors["responder"] = [_("Choose an active authority from the directory.")]
+        elif responder.country_id == requester.country_id:
+            errors["responder"] = [_("The responding authority must be in another country.")]
+    if data.reply_by is not None and data.reply_by <= timezone.localdate():
+        errors["reply_by"] = [_("The reply date must be in the future.")]
+    if data.subject_birth_date is not None and data.subject_birth_date >= timezone.localdate():
+        errors["subject_birth_date"] = [_("The date of birth must be in the past.")]
+    if errors:
+        raise ValidationError(errors)
+    return qset, [by_code[c] for c in dict.fromkeys(data.questions)]
+
+
+def _apply_draft(request: InformationRequest, data: DraftData, qset: QuestionSet, questions: list) -> None:
+    request.legal_area_id = data.legal_area
+    request.question_set = qset
+    request.responder_id = data.responder
+    for name in ("subject_name", "subject_identifiers", "subject_address", "subject_birth_date", "free_text",
+                 "reply_by"):
+        setattr(request, name, getattr(data, name))
+    request.free_text_language = data.free_text_language or ""
+    request.updated_at = timezone.now()
+    request.save()
+    request.chosen.all().delete()
+    RequestQuestion.objects.bulk_create([RequestQuestion(request=request, question=q) for q in questions])
+
+
+def request_create(*, actor: User, requester: Authority, data: DraftData) -> InformationRequest:
+    """Start a draft on behalf of one of the actor's authorities (handlers only)."""
+    if not has_role(actor, requester.pk, Role.REQUEST_HANDLER, data.legal_area):
+        raise PermissionDenied(_("You need the request handler role in this legal area."))
+    if not data.free_text_language:
+        data.free_text_language = actor.language
+    qset, questions = _validate_draft(data, requester)
+    with transaction.atomic():
+        request = InformationRequest(requester=requester, created_by=actor, question_set=qset)
+        _apply_draft(request, data, qset, questions)
+        _event(request, actor, requester.pk, "created", State.DRAFT, State.DRAFT)
+    return request
+
+
+def request_update_draft(*, actor: User, request: InformationRequest, data: DraftData, version: int | None = None):
+    with transaction.atomic():
+        locked = _lock(request, version)
+        if locked.state != State.DRAFT:
+            raise ValidationError({"state": _("Only drafts can be edited.")})
+        if not has_role(actor, locked.requester_id, Role.REQUEST_HANDLER, data.legal_area):
+            raise PermissionDenied(_("You need the request handler role in this legal area."))
+        qset, questions = _validate_draft(data, locked.requester)
+        _apply_draft(locked, data, qset, questions)
+        locked.version += 1
+        locked.save(update_fields=["version"])
+        _event(locked, actor, locked.requester_id, "edited", State.DRAFT, State.DRAFT)
+    return locked
+
+
+def _lock(request: InformationRequest, version: int | None) -> InformationRequest:
+    locked = InformationRequest.objects.select_for_update().select_related("requester", "responder").get(pk=request.pk)
+    if version is not None and locked.version != version:
+        raise RequestChanged
+    return locked
+
+
+def _event(request, actor, authority_id, action, from_state, to_state, *, internal=False, **data) -> RequestEvent:
+    return RequestEvent.objects.create(request=request, actor=actor, authority_id=authority_id, action=action,
+                                       from_state=from_state, to_state=to_state, data=data, internal=internal)
+
+
+def handlers_of(authority_id: int | None, area: str, roles=(Role.REQUEST_HANDLER, Role.REQUEST_ALLOCATOR)):
+    """Active members holding one of ``roles`` in ``area`` (or in all areas)."""
+    if authority_id is None:
+        return User.objects.none()
+    # One filter() call, so that all conditions apply to the same role grant.
+    return User.objects.filter(
+        Q(memberships__roles__legal_area_id=area) | Q(memberships__roles__legal_area__isnull=True),
+        is_active=True, memberships__authority_id=authority_id, memberships__roles__role__in=roles,
+    ).distinct()
+
+
+def coordinator_users(authority_id: int | None):
+    if authority_id is None:
+        return User.objects.none()
+    return User.objects.filter(is_active=True, memberships__authority_id=authority_id,
+                               memberships__roles__role=Role.LOCAL_ADMIN).distinct()
+
+
+def _responder_people(request):
+    if request.responder_handler_id:
+        return [request.responder_handler, *handlers_of(request.responder_id, request.legal_area_id,
+                                                        roles=(Role.REQUEST_ALLOCATOR,))]
+    return handlers_of(request.responder_id, request.legal_area_id)
+
+
+def _requester_people(request):
+    return handlers_of(request.requester_id, request.legal_area_id, roles=(Role.REQUEST_HANDLER,))
+
+
+def _national_coordinator(country: str) -> int | None:
+    return (CoordinatorFunction.objects.filter(country_id=country, kind="national")
+            .values_list("authority_id", flat=True).first())
+
+
+def request_act(*, actor: User, request: InformationRequest, action: str, version: int | None = None,
+                text: str = "", language: str = "", **payload) -> InformationRequest:
+    """Apply one workflow action. Raises PermissionDenied (not yours to do), ValidationError
+    (wrong state or bad input, naming the field), or RequestChanged (someone was faster)."""
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise ValidationError({"action": _("Unknown action.")})
+    errors: dict[str, list[str]] = {}
+    text = _clean_text(text, "text", errors, required=spec.needs_text)
+    if language and language not in LANGUAGES:
+        errors["language"] = [_("Choose a language from the list.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = _lock(request, version)
+        _check_allowed(actor, locked, spec, stale=version is None and locked.version != request.version)
+        from_state = locked.state
+        authority_id = permissions.acting_authority_id(actor, locked, spec)
+        to_state = _HANDLERS[action](actor, locked, spec, payload) or spec.to_state or from_state
+        locked.state = to_state
+        locked.version += 1
+        locked.updated_at = timezone.now()
+        locked.save()
+        if text:
+            Message.objects.create(request=locked, kind=spec.message_kind or "note", author=actor,
+                                   authority_id=authority_id, text=text, language=language or actor.language,
+                                   internal=action == "note")
+        _event(locked, actor, authority_id, action, from_state, to_state, internal=action == "note",
+               **_event_data(payload))
+    return locked
+
+
+def _event_data(payload: dict) -> dict:
+    """What the timeline shows about the action: no answer values and no personal data."""
+    data = {}
+    for key in ("to_authority", "handler", "date", "partial", "rating_timeliness", "rating_effort"):
+        if payload.get(key) not in (None, ""):
+            data[key] = str(payload[key])
+    return data
+
+
+def _check_allowed(actor, request, spec: Action, *, stale: bool) -> None:
+    if permissions.allowed(actor, request, spec):
+        return
+    if stale:
+        raise RequestChanged
+    if spec.side in permissions.sides_of(actor, request) and request.state not in spec.from_states:
+        raise ValidationError({"state": _("This is not possible while the request is “%(state)s”.")
+                               % {"state": request.get_state_display()}})
+    raise PermissionDenied(_("You are not allowed to do this on this request."))
+
+
+# -- one handler per action: checks its own input, changes the row, returns a new state or None
+
+
+def _submit(actor, request, spec, payload):
+    errors = {}
+    if request.responder_id is None:
+        errors["responder"] = [_("Choose the responding authority.")]
+    elif not request.responder.area_grants.filter(legal_area_id=request.legal_area_id).exists():
+        errors["responder"] = [_("This authority is not competent for the request's legal area.")]
+    if not request.subject_name:
+        errors["subject_name"] = [_("Name the professional or provider the request is about.")]
+    if not request.chosen.exists():
+        errors["questions"] = [_("Choose at least one question.")]
+    if request.reply_by is None or request.reply_by <= timezone.localdate():
+        errors["reply_by"] = [_("Give a reply date in the future.")]
+    if request.question_set.is_current is False and not request.reference:
+        errors["question_set"] = [_("This question set has a newer version; choose the questions again.")]
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    if not request.reference:
+        request.reference = f"{request.requester.country_id}-{now:%Y}-{request.pk:07d}"
+    if request.requester.requests_need_approval:
+        notify(recipients=coordinator_users(_national_coordinator(request.requester.country_id)),
+               kind=Kind.APPROVAL_NEEDED, request=request)
+        return State.AWAITING_APPROVAL
+    _send(request, now)
+    return State.SENT
+
+
+def _send(request, now) -> None:
+    request.sent_at = now
+    request.acceptance_deadline = now + datetime.timedelta(days=request.legal_area.acceptance_days)
+    request.is_overdue = False
+    notify(recipients=handlers_of(request.responder_id, request.legal_area_id), kind=Kind.REQUEST_RECEIVED,
+           request=request)
+
+
+def _approve(actor, request, spec, payload):
+    _send(request, timezone.now())
+    return State.SENT
+
+
+def _reject(actor, request, spec, payload):
+    notify(recipients=_requester_people(request), kind=Kind.REJECTED, request=request)
+
+
+def _accept(actor, request, spec, payload):
+    request.accepted_at = timezone.now()
+    request.is_overdue = False
+    if request.responder_handler_id is None and has_role(actor, request.responder_id, Role.REQUEST_HANDLER,
+                                                         request.legal_area_id):
+        request.responder_handler = actor
+
+
+def _forward(actor, request, spec, payload):
+    target = Authority.objects.filter(pk=_int(payload.get("to_authority"), "to_authority"),
+                                      status=AuthorityStatus.ACTIVE).first()
+    if target is None or target.pk in (request.responder_id, request.requester_id):
+        raise ValidationError({"to_authority": [_("Choose another active authority.")]})
+    if target.country_id != request.responder.country_id:
+        raise ValidationError({"to_authority": [_("Requests can only be forwarded within the responder's country.")]})
+    is_coordinator = CoordinatorFunction.objects.filter(authority=target).exists()
+    if not is_coordinator and not target.area_grants.filter(legal_area_id=request.legal_area_id).exists():
+        raise ValidationError({"to_authority": [_("This authority is not competent for the request's legal area.")]})
+    request.responder = target
+    request.responder_handler = None
+    _send(request, timezone.now())
+    notify(recipients=_requester_people(request), kind=Kind.FORWARDED, request=request)
+
+
+def _allocate(actor, request, spec, payload):
+    handler = User.objects.filter(pk=_int(payload.get("handler"), "handler"), is_active=True).first()
+    if handler is None or not has_role(handler, request.responder_id, Role.REQUEST_HANDLER, request.legal_area_id):
+        raise ValidationError({"handler": [_("Choose a request handler of your authority for this legal area.")]})
+    request.responder_handler = handler
+    notify(recipients=[handler], kind=Kind.ALLOCATED, request=request)
+
+
+def _request_clarification(actor, request, spec, payload):
+    notify(recipients=_requester_people(request), kind=Kind.CLARIFICATION_REQUESTED, request=request)
+
+
+def _give_clarification(actor, request, spec, payload):
+    notify(recipients=_responder_people(request), kind=Kind.CLARIFICATION_GIVEN, request=request)
+
+
+def _answer(actor, request, spec, payload):
+    answers = payload.get("answers") or {}
+    if not isinstance(answers, dict):
+        raise ValidationError({"answers": [_("Give the answers as a mapping of question codes to values.")]})
+    chosen = {rq.question.code: rq.question for rq in request.chosen.select_related("question")
+              .prefetch_related("question__options")}
+    attachment_ids = set(request.attachments.filter(authority_id=request.responder_id).values_list("pk", flat=True))
+    errors, clean = {}, {}
+    for code, value in answers.items():
+        if code not in chosen:
+            errors[f"answers.{code}"] = [_("This question was not asked in this request.")]
+            continue
+        if value in (None, "", []):
+            continue
+        try:
+            clean[code] = clean_answer(chosen[code], value, attachment_ids=attachment_ids)
+        except ValidationError as exc:
+            errors[f"answers.{code}"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    existing = {a.question_id: a for a in request.answers.all()}
+    for code, value in clean.items():
+        question = chosen[code]
+        if question.pk in existing:
+            Answer.objects.filter(pk=existing[question.pk].pk).update(value=value, answered_by=actor,
+                                                                     answered_at=timezone.now())
+        else:
+            Answer.objects.create(request=request, question=question, value=value, answered_by=actor)
+    answered = set(existing_codes(request))
+    expected = {code for code, q in chosen.items() if applies(q, request)}
+    partial = bool(payload.get("partial"))
+    if not (expected <= answered) and not partial:
+        missing = sorted(expected - answered)
+        raise ValidationError({"answers": [_("Answer every question or send a partial answer. Missing: %(codes)s.")
+                                           % {"codes": ", ".join(missing[:10])}]})
+    if not answered:
+        raise ValidationError({"answers": [_("Answer at least one question.")]})
+    request.partial_answer = partial and not (expected <= answered)
+    request.answered_at = timezone.now()
+    request.is_overdue = False
+    notify(recipients=_requester_people(request), kind=Kind.ANSWERED, request=request)
+
+
+def existing_codes(request) -> list[str]:
+    return list(request.answers.values_list("question__code", flat=True))
+
+
+def applies(question, request) -> bool:
+    """A conditional question applies only if the earlier answer matches its condition."""
+    if not question.condition_question:
+        return True
+    earlier = request.answers.filter(question__code=question.condition_question).first()
+    return earlier is not None and earlier.value == question.condition_value
+
+
+def _accept_answer(actor, request, spec, payload):
+    for name in ("rating_timeliness", "rating_effort"):
+        value = payload.get(name)
+        if value in (None, ""):
+            continue
+        value = _int(value, name)
+        if not 1 <= value <= 5:
+            raise ValidationError({name: [_("Give a rating from 1 to 5.")]})
+        setattr(request, name, value)
+    request.closed_at = timezone.now()
+    notify(recipients=_responder_people(request), kind=Kind.CLOSED, request=request)
+
+
+def _ask_further(actor, request, spec, payload):
+    notify(recipients=_responder_people(request), kind=Kind.FURTHER_QUESTIONS, request=request)
+
+
+def _withdraw(actor, request, spec, payload):
+    if request.state != State.DRAFT:
+        notify(recipients=_responder_people(request), kind=Kind.WITHDRAWN, request=request)
+
+
+def _propose_date(actor, request, spec, payload):
+    date = _date(payload.get("date"), "date")
+    if date <= timezone.localdate():
+        raise ValidationError({"date": [_("The reply date must be in the future.")]})
+    request.proposed_reply_by = date
+    notify(recipients=_requester_people(request), kind=Kind.DATE_PROPOSED, request=request)
+
+
+def _agree_date(actor, request, spec, payload):
+    request.reply_by, request.proposed_reply_by = request.proposed_reply_by, None
+    request.is_overdue = False
+    notify(recipients=_responder_people(request), kind=Kind.DATE_AGREED, request=request)
+
+
+def _refuse_date(actor, request, spec, payload):
+    request.proposed_reply_by = None
+    notify(recipients=_responder_people(request), kind=Kind.DATE_REFUSED, request=request)
+
+
+def _refer(actor, request, spec, payload):
+    own = request.requester if request.requester_id in roles_of(actor) else request.responder
+    coordinator = _national_coordinator(own.country_id)
+    if coordinator is None:
+        raise ValidationError({"text": [_("Your country has no coordinator in OpenIMI yet.")]})
+    request.referred_to_id = coordinator
+    notify(recipients=coordinator_users(coordinator), kind=Kind.REFERRED, request=request)
+
+
+def _note(actor, request, spec, payload):
+    return None
+
+
+def _comment(actor, request, spec, payload):
+    notify(recipients=[*_requester_people(request), *_responder_people(request)], kind=Kind.COMMENT, request=request)
+
+
+def _remind(actor, request, spec, payload):
+    request.reminded_at = timezone.now()
+    notify(recipients=_responder_people(request), kind=Kind.REMINDER, request=request)
+
+
+_HANDLERS = {
+    "submit": _submit, "approve": _approve, "reject": _reject, "accept": _accept, "forward": _forward,
+    "allocate": _allocate, "request_clarification": _request_clarification,
+    "give_clarification": _give_clarification, "answer": _answer, "accept_answer": _accept_answer,
+    "ask_further": _ask_further, "withdraw": _withdraw, "propose_date": _propose_date, "agree_date": _agree_date,
+    "refuse_date": _refuse_date, "refer": _refer, "note": _note, "comment": _comment, "remind": _remind,
+}
+if set(_HANDLERS) != set(ACTIONS):
+    raise ImproperlyConfigured("every action of the workflow table needs a handler")
+
+
+def _int(value, name: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({name: [_("Enter a whole number.")]}) from None
+
+
+def _date(value, name: str) -> datetime.date:
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError({name: [_("Enter a date as YYYY-MM-DD.")]}) from None
+
+
+def attachment_add(*, actor: User, request: InformationRequest, upload) -> Attachment:
+    """Store a document for a participant after checking its size and real type."""
+    if not permissions.is_participant(actor, request) or request.state in (State.CLOSED, State.WITHDRAWN):
+        raise PermissionDenied(_("You cannot add documents to this request."))
+    mine = roles_of(actor)
+    authority_id = request.requester_id if request.requester_id in mine else request.responder_id
+    checked = check_upload(upload)
+    with transaction.atomic():
+        attachment = Attachment(request=request, authority_id=authority_id, uploaded_by=actor,
+                                original_name=checked.safe_name, content_type=checked.content_type, size=checked.size)
+        attachment.file.save(checked.storage_name, checked.content, save=False)
+        attachment.save()
+        _event(request, actor, authority_id, "attachment_added", request.state, request.state,
+               name=checked.safe_name)
+    return attachment

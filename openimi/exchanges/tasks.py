@@ -1,0 +1,77 @@
+"""Periodic work on requests: mark overdue ones, remind the handlers, escalate to the
+coordinators in scope after the legal area's escalation delay. Idempotent: running it twice
+changes nothing the second time."""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks import task
+
+from openimi.exchanges.models import InformationRequest, RequestEvent, State
+from openimi.notifications.models import Kind
+from openimi.notifications.services import notify
+
+BATCH = 500
+
+
+def _escalation_due(request, now) -> bool:
+    delay = datetime.timedelta(days=request.legal_area.escalation_days)
+    if request.state == State.SENT and request.acceptance_deadline:
+        return now >= request.acceptance_deadline + delay
+    if request.reply_by:
+        return timezone.localdate(now) >= request.reply_by + delay
+    return False
+
+
+def mark_overdue(now=None) -> int:
+    from openimi.exchanges.selectors import overdue_candidates
+    from openimi.exchanges.services import _responder_people
+
+    now = now or timezone.now()
+    done = 0
+    for pk in list(overdue_candidates(now).values_list("pk", flat=True)[:BATCH]):
+        with transaction.atomic():
+            request = InformationRequest.objects.select_for_update().filter(pk=pk, is_overdue=False).first()
+            if request is None or not overdue_candidates(now).filter(pk=pk).exists():
+                continue
+            request.is_overdue = True
+            request.reminded_at = now
+            request.save(update_fields=["is_overdue", "reminded_at"])
+            RequestEvent.objects.create(request=request, action="overdue", from_state=request.state,
+                                        to_state=request.state, at=now)
+            notify(recipients=_responder_people(request), kind=Kind.OVERDUE, request=request)
+            done += 1
+    return done
+
+
+def escalate(now=None) -> int:
+    from openimi.exchanges.services import _national_coordinator, coordinator_users
+
+    now = now or timezone.now()
+    done = 0
+    open_overdue = InformationRequest.objects.filter(
+        Q(state__in=[State.SENT, State.ACCEPTED, State.AWAITING_INFORMATION]), is_overdue=True,
+        escalated_at__isnull=True,
+    ).select_related("legal_area", "responder")
+    for candidate in open_overdue[:BATCH]:
+        if not _escalation_due(candidate, now):
+            continue
+        with transaction.atomic():
+            request = InformationRequest.objects.select_for_update().get(pk=candidate.pk)
+            if request.escalated_at is not None:
+                continue
+            request.escalated_at = now
+            request.save(update_fields=["escalated_at"])
+            RequestEvent.objects.create(request=request, action="escalated", from_state=request.state,
+                                        to_state=request.state, at=now)
+            coordinator = _national_coordinator(candidate.responder.country_id)
+            notify(recipients=coordinator_users(coordinator), kind=Kind.ESCALATED, request=request)
+            done += 1
+    return done
+
+
+@task()
+def check_deadlines() -> dict:
+    return {"overdue": mark_overdue(), "escalated": escalate()}

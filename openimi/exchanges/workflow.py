@@ -1,0 +1,93 @@
+"""The information-request workflow, declared once as data.
+
+Every action says from which states it may be taken, to which state it leads (``None``: the
+state stays), which side takes it and with which roles, and what it needs. The services
+apply this table; pages show buttons from it; the API validates against it; tests walk it.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
+
+from openimi.accounts.models import Role
+from openimi.exchanges.models import State
+
+
+class Side(StrEnum):
+    """Who takes an action, relative to the request."""
+
+    REQUESTER = "requester"  # a member of the requesting authority
+    RESPONDER = "responder"  # a member of the responding authority
+    PARTICIPANT = "participant"  # either of the two
+    SENDER_COORDINATOR = "sender_coordinator"  # a coordinator whose scope covers the requester
+    COORDINATOR = "coordinator"  # a coordinator whose scope covers either authority
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: Promise
+    from_states: frozenset[str]
+    to_state: str | None
+    side: Side
+    roles: frozenset[str] = frozenset()
+    needs_text: bool = False
+    message_kind: str = ""
+    style: str = ""  # "warning" for destructive buttons, "secondary" for minor ones
+
+
+HANDLER = frozenset({Role.REQUEST_HANDLER})
+HANDLER_OR_ALLOCATOR = frozenset({Role.REQUEST_HANDLER, Role.REQUEST_ALLOCATOR})
+WORKING = frozenset({State.SENT, State.ACCEPTED, State.AWAITING_INFORMATION})
+OPEN = WORKING | {State.ANSWERED}
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in [
+        Action("submit", pgettext_lazy("action", "Send request"), frozenset({State.DRAFT}), State.SENT,
+               Side.REQUESTER, HANDLER),
+        Action("approve", pgettext_lazy("action", "Approve and send"), frozenset({State.AWAITING_APPROVAL}),
+               State.SENT, Side.SENDER_COORDINATOR),
+        Action("reject", pgettext_lazy("action", "Return to the sender"), frozenset({State.AWAITING_APPROVAL}),
+               State.DRAFT, Side.SENDER_COORDINATOR, needs_text=True, message_kind="rejection", style="warning"),
+        Action("accept", pgettext_lazy("action", "Accept request"), frozenset({State.SENT}), State.ACCEPTED,
+               Side.RESPONDER, HANDLER_OR_ALLOCATOR),
+        Action("forward", pgettext_lazy("action", "Forward to another authority"), frozenset({State.SENT}),
+               State.SENT, Side.RESPONDER, HANDLER_OR_ALLOCATOR, needs_text=True, message_kind="forward_reason",
+               style="secondary"),
+        Action("allocate", pgettext_lazy("action", "Allocate to a handler"), WORKING, None, Side.RESPONDER,
+               frozenset({Role.REQUEST_ALLOCATOR}), style="secondary"),
+        Action("request_clarification", pgettext_lazy("action", "Ask for clarification"),
+               frozenset({State.ACCEPTED}), State.AWAITING_INFORMATION, Side.RESPONDER, HANDLER, needs_text=True,
+               message_kind="clarification_request", style="secondary"),
+        Action("give_clarification", pgettext_lazy("action", "Give clarification"),
+               frozenset({State.AWAITING_INFORMATION}), State.ACCEPTED, Side.REQUESTER, HANDLER, needs_text=True,
+               message_kind="clarification"),
+        Action("answer", pgettext_lazy("action", "Send answer"), frozenset({State.ACCEPTED}), State.ANSWERED,
+               Side.RESPONDER, HANDLER, message_kind="answer"),
+        Action("accept_answer", pgettext_lazy("action", "Accept answer and close"), frozenset({State.ANSWERED}),
+               State.CLOSED, Side.REQUESTER, HANDLER),
+        Action("ask_further", pgettext_lazy("action", "Ask further questions"), frozenset({State.ANSWERED}),
+               State.ACCEPTED, Side.REQUESTER, HANDLER, needs_text=True, message_kind="further_question",
+               style="secondary"),
+        Action("withdraw", pgettext_lazy("action", "Withdraw request"),
+               frozenset({State.DRAFT, State.SENT, State.ACCEPTED}), State.WITHDRAWN, Side.REQUESTER, HANDLER,
+               style="warning"),
+        Action("propose_date", pgettext_lazy("action", "Propose another reply date"), WORKING, None,
+               Side.RESPONDER, HANDLER_OR_ALLOCATOR, message_kind="date_proposal", style="secondary"),
+        Action("agree_date", pgettext_lazy("action", "Agree to the proposed date"), OPEN, None, Side.REQUESTER,
+               HANDLER, style="secondary"),
+        Action("refuse_date", pgettext_lazy("action", "Keep the original date"), OPEN, None, Side.REQUESTER,
+               HANDLER, style="secondary"),
+        Action("refer", pgettext_lazy("action", "Refer to my coordinator"), OPEN, None, Side.PARTICIPANT, HANDLER,
+               needs_text=True, message_kind="referral", style="secondary"),
+        Action("note", pgettext_lazy("action", "Add an internal note"), OPEN | {State.CLOSED, State.DRAFT}, None,
+               Side.PARTICIPANT, HANDLER_OR_ALLOCATOR, needs_text=True, message_kind="note", style="secondary"),
+        Action("comment", pgettext_lazy("action", "Comment as coordinator"), OPEN, None, Side.COORDINATOR,
+               needs_text=True, message_kind="comment", style="secondary"),
+        Action("remind", pgettext_lazy("action", "Send a reminder"), WORKING, None, Side.COORDINATOR,
+               style="secondary"),
+    ]
+}
