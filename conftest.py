@@ -35,6 +35,12 @@ class _Sink:
         return "250 OK"
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite test database lives there
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -97,6 +97,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests use a file too: an in-memory database shares one cache whose table locks ignore
+    # the busy timeout, so concurrent writers would fail instead of queueing as they do in use.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_openimi.sqlite3")}
 else:
     DATABASES["default"].setdefault("TEST", {})["NAME"] = envstr("TEST_DATABASE_NAME", "test_openimi")
 

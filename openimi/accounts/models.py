@@ -35,7 +35,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     phone = models.CharField(_("phone"), max_length=50, blank=True)  # personal data
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
     notification_mode = models.CharField(
-        _("e-mail notifications"), max_length=16, default="immediate",
+        _("e-mail notifications"),
+        max_length=16,
+        default="immediate",
         choices=[("immediate", _("One e-mail for each event")), ("digest", _("One e-mail a day with everything"))],
     )
     is_active = models.BooleanField(_("active"), default=True)

@@ -6,6 +6,7 @@ from openimi.accounts.api import router as accounts_router
 from openimi.api import errors
 from openimi.api.auth import TokenAuth
 from openimi.directory.api import router as directory_router
+from openimi.exchanges.api import router as exchanges_router
 
 api = NinjaAPI(
     title="OpenIMI API",
@@ -18,3 +19,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", accounts_router)
 api.add_router("/", directory_router)
+api.add_router("/", exchanges_router)

@@ -9,6 +9,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from openimi.exchanges.services import RequestChanged
+
 
 def error_response(api: NinjaAPI, request, status: int, errors: list[dict]):
     return api.create_response(request, {"errors": errors}, status=status)
@@ -55,6 +57,10 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(AuthenticationError)
     def on_unauthenticated(request, exc):
         return error_response(api, request, 401, [{"field": None, "message": _("A valid API token is required.")}])
+
+    @api.exception_handler(RequestChanged)
+    def on_conflict(request, exc):
+        return error_response(api, request, 409, [{"field": "version", "message": str(exc)}])
 
     @api.exception_handler(HttpError)
     def on_http_error(request, exc):

@@ -83,7 +83,8 @@ class LegalArea(TranslatedNameMixin, models.Model):
         _("days to accept a request"), default=7, help_text=_("After this, the request is overdue.")
     )
     escalation_days = models.PositiveSmallIntegerField(
-        _("days before escalation"), default=7,
+        _("days before escalation"),
+        default=7,
         help_text=_("How long a request may stay overdue before its coordinators are alerted."),
     )
 

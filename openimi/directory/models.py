@@ -72,7 +72,8 @@ class Authority(models.Model):
         "core.Term", blank=True, related_name="authorities", verbose_name=_("competences")
     )
     requests_need_approval = models.BooleanField(
-        _("requests need the coordinator's approval"), default=False,
+        _("requests need the coordinator's approval"),
+        default=False,
         help_text=_("Requests of this authority wait for its coordinator's approval before they are sent."),
     )
     created_at = models.DateTimeField(default=timezone.now)

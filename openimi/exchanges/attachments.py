@@ -64,9 +64,11 @@ def check_upload(upload) -> CheckedUpload:
             text = None
         content_type = "text/plain" if text is not None and "\x00" not in text else "application/octet-stream"
     if content_type not in ALLOWED:
-        raise ValidationError({"file": [_("This type of file is not accepted. Send PDF, images, office documents "
-                                          "or text.")]})
+        raise ValidationError(
+            {"file": [_("This type of file is not accepted. Send PDF, images, office documents or text.")]}
+        )
     if extension not in ALLOWED[content_type]:
-        raise ValidationError({"file": [_("The file's name does not match its content (%(type)s).")
-                                        % {"type": content_type}]})
+        raise ValidationError(
+            {"file": [_("The file's name does not match its content (%(type)s).") % {"type": content_type}]}
+        )
     return CheckedUpload(ContentFile(data), content_type, len(data), name, f"{uuid.uuid4().hex}{extension}")

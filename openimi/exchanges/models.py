@@ -39,18 +39,30 @@ class InformationRequest(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     responder_handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("handler"),
     )
     referred_to = models.ForeignKey(
-        "directory.Authority", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "directory.Authority",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("referred to coordinator"),
     )
     state = models.CharField(_("state"), max_length=24, choices=State.choices, default=State.DRAFT)
     # Personal data of the subject.
     subject_name = models.CharField(_("name of the professional or provider"), max_length=300, blank=True)
-    subject_identifiers = models.CharField(_("identifiers"), max_length=300, blank=True,
-                                           help_text=_("Registration numbers, VAT or tax number, licence number …"))
+    subject_identifiers = models.CharField(
+        _("identifiers"),
+        max_length=300,
+        blank=True,
+        help_text=_("Registration numbers, VAT or tax number, licence number …"),
+    )
     subject_address = models.CharField(_("address"), max_length=500, blank=True)
     subject_birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     free_text = models.TextField(_("your message"), blank=True)
@@ -177,10 +189,12 @@ class RequestEvent(models.Model):
 
     request = models.ForeignKey(InformationRequest, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=32)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
-    authority = models.ForeignKey("directory.Authority", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    authority = models.ForeignKey(
+        "directory.Authority", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     from_state = models.CharField(max_length=24, blank=True)
     to_state = models.CharField(max_length=24, blank=True)
     at = models.DateTimeField(default=timezone.now)

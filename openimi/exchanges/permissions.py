@@ -67,8 +67,9 @@ def acting_authority_id(user, request: InformationRequest, action: Action) -> in
         return request.requester_id
     if action.side in (Side.RESPONDER, Side.PARTICIPANT):
         return request.responder_id
-    scopes = (scopes_covering(user, request.requester) if action.side == Side.SENDER_COORDINATOR
-              else _scopes(user, request))
+    scopes = (
+        scopes_covering(user, request.requester) if action.side == Side.SENDER_COORDINATOR else _scopes(user, request)
+    )
     return scopes[0].authority_id if scopes else None
 
 

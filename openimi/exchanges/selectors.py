@@ -106,8 +106,13 @@ def request_get(user, pk) -> InformationRequest:
     """One request the user may see, or 404 (never say that it exists)."""
     try:
         request = InformationRequest.objects.select_related(
-            "requester__country", "responder__country", "legal_area", "question_set", "responder_handler",
-            "created_by", "referred_to",
+            "requester__country",
+            "responder__country",
+            "legal_area",
+            "question_set",
+            "responder_handler",
+            "created_by",
+            "referred_to",
         ).get(pk=int(pk))
     except (InformationRequest.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
@@ -123,7 +128,9 @@ def _own_authorities(user, request) -> set[int]:
 def messages_for(user, request) -> list[Message]:
     """Free-text items; internal notes only for members of the authority that wrote them."""
     own = _own_authorities(user, request)
-    return [m for m in request.messages.select_related("author", "authority") if not m.internal or m.authority_id in own]
+    return [
+        m for m in request.messages.select_related("author", "authority") if not m.internal or m.authority_id in own
+    ]
 
 
 def timeline_for(user, request) -> list[RequestEvent]:
@@ -153,8 +160,9 @@ def question_rows(request, language=None) -> list[dict]:
     for rq in sorted(chosen, key=lambda r: (r.question.group.position, r.question.position)):
         q = rq.question
         answer = answers.get(q.pk)
-        rows.append({"question": q, "group": q.group, "answer": answer,
-                     "display": _display(q, answer.value) if answer else ""})
+        rows.append(
+            {"question": q, "group": q.group, "answer": answer, "display": _display(q, answer.value) if answer else ""}
+        )
     return rows
 
 

@@ -23,7 +23,15 @@ from openimi.accounts.permissions import has_role, roles_of
 from openimi.directory.models import Authority, AuthorityStatus, CoordinatorFunction
 from openimi.exchanges import permissions
 from openimi.exchanges.attachments import check_upload
-from openimi.exchanges.models import Answer, Attachment, InformationRequest, Message, RequestEvent, RequestQuestion, State
+from openimi.exchanges.models import (
+    Answer,
+    Attachment,
+    InformationRequest,
+    Message,
+    RequestEvent,
+    RequestQuestion,
+    State,
+)
 from openimi.exchanges.workflow import ACTIONS, Action
 from openimi.notifications.models import Kind
 from openimi.notifications.services import notify
@@ -104,8 +112,14 @@ def _apply_draft(request: InformationRequest, data: DraftData, qset: QuestionSet
     request.legal_area_id = data.legal_area
     request.question_set = qset
     request.responder_id = data.responder
-    for name in ("subject_name", "subject_identifiers", "subject_address", "subject_birth_date", "free_text",
-                 "reply_by"):
+    for name in (
+        "subject_name",
+        "subject_identifiers",
+        "subject_address",
+        "subject_birth_date",
+        "free_text",
+        "reply_by",
+    ):
         setattr(request, name, getattr(data, name))
     request.free_text_language = data.free_text_language or ""
     request.updated_at = timezone.now()
@@ -144,15 +158,27 @@ def request_update_draft(*, actor: User, request: InformationRequest, data: Draf
 
 
 def _lock(request: InformationRequest, version: int | None) -> InformationRequest:
-    locked = InformationRequest.objects.select_for_update().select_related("requester", "responder").get(pk=request.pk)
+    locked = (
+        InformationRequest.objects.select_for_update(of=("self",))
+        .select_related("requester", "responder")
+        .get(pk=request.pk)
+    )
     if version is not None and locked.version != version:
         raise RequestChanged
     return locked
 
 
 def _event(request, actor, authority_id, action, from_state, to_state, *, internal=False, **data) -> RequestEvent:
-    return RequestEvent.objects.create(request=request, actor=actor, authority_id=authority_id, action=action,
-                                       from_state=from_state, to_state=to_state, data=data, internal=internal)
+    return RequestEvent.objects.create(
+        request=request,
+        actor=actor,
+        authority_id=authority_id,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        data=data,
+        internal=internal,
+    )
 
 
 def handlers_of(authority_id: int | None, area: str, roles=(Role.REQUEST_HANDLER, Role.REQUEST_ALLOCATOR)):
@@ -162,21 +188,26 @@ def handlers_of(authority_id: int | None, area: str, roles=(Role.REQUEST_HANDLER
     # One filter() call, so that all conditions apply to the same role grant.
     return User.objects.filter(
         Q(memberships__roles__legal_area_id=area) | Q(memberships__roles__legal_area__isnull=True),
-        is_active=True, memberships__authority_id=authority_id, memberships__roles__role__in=roles,
+        is_active=True,
+        memberships__authority_id=authority_id,
+        memberships__roles__role__in=roles,
     ).distinct()
 
 
 def coordinator_users(authority_id: int | None):
     if authority_id is None:
         return User.objects.none()
-    return User.objects.filter(is_active=True, memberships__authority_id=authority_id,
-                               memberships__roles__role=Role.LOCAL_ADMIN).distinct()
+    return User.objects.filter(
+        is_active=True, memberships__authority_id=authority_id, memberships__roles__role=Role.LOCAL_ADMIN
+    ).distinct()
 
 
 def _responder_people(request):
     if request.responder_handler_id:
-        return [request.responder_handler, *handlers_of(request.responder_id, request.legal_area_id,
-                                                        roles=(Role.REQUEST_ALLOCATOR,))]
+        return [
+            request.responder_handler,
+            *handlers_of(request.responder_id, request.legal_area_id, roles=(Role.REQUEST_ALLOCATOR,)),
+        ]
     return handlers_of(request.responder_id, request.legal_area_id)
 
 
@@ -185,12 +216,23 @@ def _requester_people(request):
 
 
 def _national_coordinator(country: str) -> int | None:
-    return (CoordinatorFunction.objects.filter(country_id=country, kind="national")
-            .values_list("authority_id", flat=True).first())
+    return (
+        CoordinatorFunction.objects.filter(country_id=country, kind="national")
+        .values_list("authority_id", flat=True)
+        .first()
+    )
 
 
-def request_act(*, actor: User, request: InformationRequest, action: str, version: int | None = None,
-                text: str = "", language: str = "", **payload) -> InformationRequest:
+def request_act(
+    *,
+    actor: User,
+    request: InformationRequest,
+    action: str,
+    version: int | None = None,
+    text: str = "",
+    language: str = "",
+    **payload,
+) -> InformationRequest:
     """Apply one workflow action. Raises PermissionDenied (not yours to do), ValidationError
     (wrong state or bad input, naming the field), or RequestChanged (someone was faster)."""
     spec = ACTIONS.get(action)
@@ -213,11 +255,18 @@ def request_act(*, actor: User, request: InformationRequest, action: str, versio
         locked.updated_at = timezone.now()
         locked.save()
         if text:
-            Message.objects.create(request=locked, kind=spec.message_kind or "note", author=actor,
-                                   authority_id=authority_id, text=text, language=language or actor.language,
-                                   internal=action == "note")
-        _event(locked, actor, authority_id, action, from_state, to_state, internal=action == "note",
-               **_event_data(payload))
+            Message.objects.create(
+                request=locked,
+                kind=spec.message_kind or "note",
+                author=actor,
+                authority_id=authority_id,
+                text=text,
+                language=language or actor.language,
+                internal=action == "note",
+            )
+        _event(
+            locked, actor, authority_id, action, from_state, to_state, internal=action == "note", **_event_data(payload)
+        )
     return locked
 
 
@@ -236,8 +285,12 @@ def _check_allowed(actor, request, spec: Action, *, stale: bool) -> None:
     if stale:
         raise RequestChanged
     if spec.side in permissions.sides_of(actor, request) and request.state not in spec.from_states:
-        raise ValidationError({"state": _("This is not possible while the request is “%(state)s”.")
-                               % {"state": request.get_state_display()}})
+        raise ValidationError(
+            {
+                "state": _("This is not possible while the request is “%(state)s”.")
+                % {"state": request.get_state_display()}
+            }
+        )
     raise PermissionDenied(_("You are not allowed to do this on this request."))
 
 
@@ -264,8 +317,11 @@ def _submit(actor, request, spec, payload):
     if not request.reference:
         request.reference = f"{request.requester.country_id}-{now:%Y}-{request.pk:07d}"
     if request.requester.requests_need_approval:
-        notify(recipients=coordinator_users(_national_coordinator(request.requester.country_id)),
-               kind=Kind.APPROVAL_NEEDED, request=request)
+        notify(
+            recipients=coordinator_users(_national_coordinator(request.requester.country_id)),
+            kind=Kind.APPROVAL_NEEDED,
+            request=request,
+        )
         return State.AWAITING_APPROVAL
     _send(request, now)
     return State.SENT
@@ -275,8 +331,9 @@ def _send(request, now) -> None:
     request.sent_at = now
     request.acceptance_deadline = now + datetime.timedelta(days=request.legal_area.acceptance_days)
     request.is_overdue = False
-    notify(recipients=handlers_of(request.responder_id, request.legal_area_id), kind=Kind.REQUEST_RECEIVED,
-           request=request)
+    notify(
+        recipients=handlers_of(request.responder_id, request.legal_area_id), kind=Kind.REQUEST_RECEIVED, request=request
+    )
 
 
 def _approve(actor, request, spec, payload):
@@ -291,14 +348,16 @@ def _reject(actor, request, spec, payload):
 def _accept(actor, request, spec, payload):
     request.accepted_at = timezone.now()
     request.is_overdue = False
-    if request.responder_handler_id is None and has_role(actor, request.responder_id, Role.REQUEST_HANDLER,
-                                                         request.legal_area_id):
+    if request.responder_handler_id is None and has_role(
+        actor, request.responder_id, Role.REQUEST_HANDLER, request.legal_area_id
+    ):
         request.responder_handler = actor
 
 
 def _forward(actor, request, spec, payload):
-    target = Authority.objects.filter(pk=_int(payload.get("to_authority"), "to_authority"),
-                                      status=AuthorityStatus.ACTIVE).first()
+    target = Authority.objects.filter(
+        pk=_int(payload.get("to_authority"), "to_authority"), status=AuthorityStatus.ACTIVE
+    ).first()
     if target is None or target.pk in (request.responder_id, request.requester_id):
         raise ValidationError({"to_authority": [_("Choose another active authority.")]})
     if target.country_id != request.responder.country_id:
@@ -332,8 +391,10 @@ def _answer(actor, request, spec, payload):
     answers = payload.get("answers") or {}
     if not isinstance(answers, dict):
         raise ValidationError({"answers": [_("Give the answers as a mapping of question codes to values.")]})
-    chosen = {rq.question.code: rq.question for rq in request.chosen.select_related("question")
-              .prefetch_related("question__options")}
+    chosen = {
+        rq.question.code: rq.question
+        for rq in request.chosen.select_related("question").prefetch_related("question__options")
+    }
     attachment_ids = set(request.attachments.filter(authority_id=request.responder_id).values_list("pk", flat=True))
     errors, clean = {}, {}
     for code, value in answers.items():
@@ -352,8 +413,9 @@ def _answer(actor, request, spec, payload):
     for code, value in clean.items():
         question = chosen[code]
         if question.pk in existing:
-            Answer.objects.filter(pk=existing[question.pk].pk).update(value=value, answered_by=actor,
-                                                                     answered_at=timezone.now())
+            Answer.objects.filter(pk=existing[question.pk].pk).update(
+                value=value, answered_by=actor, answered_at=timezone.now()
+            )
         else:
             Answer.objects.create(request=request, question=question, value=value, answered_by=actor)
     answered = set(existing_codes(request))
@@ -361,8 +423,14 @@ def _answer(actor, request, spec, payload):
     partial = bool(payload.get("partial"))
     if not (expected <= answered) and not partial:
         missing = sorted(expected - answered)
-        raise ValidationError({"answers": [_("Answer every question or send a partial answer. Missing: %(codes)s.")
-                                           % {"codes": ", ".join(missing[:10])}]})
+        raise ValidationError(
+            {
+                "answers": [
+                    _("Answer every question or send a partial answer. Missing: %(codes)s.")
+                    % {"codes": ", ".join(missing[:10])}
+                ]
+            }
+        )
     if not answered:
         raise ValidationError({"answers": [_("Answer at least one question.")]})
     request.partial_answer = partial and not (expected <= answered)
@@ -447,11 +515,25 @@ def _remind(actor, request, spec, payload):
 
 
 _HANDLERS = {
-    "submit": _submit, "approve": _approve, "reject": _reject, "accept": _accept, "forward": _forward,
-    "allocate": _allocate, "request_clarification": _request_clarification,
-    "give_clarification": _give_clarification, "answer": _answer, "accept_answer": _accept_answer,
-    "ask_further": _ask_further, "withdraw": _withdraw, "propose_date": _propose_date, "agree_date": _agree_date,
-    "refuse_date": _refuse_date, "refer": _refer, "note": _note, "comment": _comment, "remind": _remind,
+    "submit": _submit,
+    "approve": _approve,
+    "reject": _reject,
+    "accept": _accept,
+    "forward": _forward,
+    "allocate": _allocate,
+    "request_clarification": _request_clarification,
+    "give_clarification": _give_clarification,
+    "answer": _answer,
+    "accept_answer": _accept_answer,
+    "ask_further": _ask_further,
+    "withdraw": _withdraw,
+    "propose_date": _propose_date,
+    "agree_date": _agree_date,
+    "refuse_date": _refuse_date,
+    "refer": _refer,
+    "note": _note,
+    "comment": _comment,
+    "remind": _remind,
 }
 if set(_HANDLERS) != set(ACTIONS):
     raise ImproperlyConfigured("every action of the workflow table needs a handler")
@@ -481,10 +563,15 @@ def attachment_add(*, actor: User, request: InformationRequest, upload) -> Attac
     authority_id = request.requester_id if request.requester_id in mine else request.responder_id
     checked = check_upload(upload)
     with transaction.atomic():
-        attachment = Attachment(request=request, authority_id=authority_id, uploaded_by=actor,
-                                original_name=checked.safe_name, content_type=checked.content_type, size=checked.size)
+        attachment = Attachment(
+            request=request,
+            authority_id=authority_id,
+            uploaded_by=actor,
+            original_name=checked.safe_name,
+            content_type=checked.content_type,
+            size=checked.size,
+        )
         attachment.file.save(checked.storage_name, checked.content, save=False)
         attachment.save()
-        _event(request, actor, authority_id, "attachment_added", request.state, request.state,
-               name=checked.safe_name)
+        _event(request, actor, authority_id, "attachment_added", request.state, request.state, name=checked.safe_name)
     return attachment

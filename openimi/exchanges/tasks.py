@@ -39,8 +39,9 @@ def mark_overdue(now=None) -> int:
             request.is_overdue = True
             request.reminded_at = now
             request.save(update_fields=["is_overdue", "reminded_at"])
-            RequestEvent.objects.create(request=request, action="overdue", from_state=request.state,
-                                        to_state=request.state, at=now)
+            RequestEvent.objects.create(
+                request=request, action="overdue", from_state=request.state, to_state=request.state, at=now
+            )
             notify(recipients=_responder_people(request), kind=Kind.OVERDUE, request=request)
             done += 1
     return done
@@ -52,7 +53,8 @@ def escalate(now=None) -> int:
     now = now or timezone.now()
     done = 0
     open_overdue = InformationRequest.objects.filter(
-        Q(state__in=[State.SENT, State.ACCEPTED, State.AWAITING_INFORMATION]), is_overdue=True,
+        Q(state__in=[State.SENT, State.ACCEPTED, State.AWAITING_INFORMATION]),
+        is_overdue=True,
         escalated_at__isnull=True,
     ).select_related("legal_area", "responder")
     for candidate in open_overdue[:BATCH]:
@@ -64,8 +66,9 @@ def escalate(now=None) -> int:
                 continue
             request.escalated_at = now
             request.save(update_fields=["escalated_at"])
-            RequestEvent.objects.create(request=request, action="escalated", from_state=request.state,
-                                        to_state=request.state, at=now)
+            RequestEvent.objects.create(
+                request=request, action="escalated", from_state=request.state, to_state=request.state, at=now
+            )
             coordinator = _national_coordinator(candidate.responder.country_id)
             notify(recipients=coordinator_users(coordinator), kind=Kind.ESCALATED, request=request)
             done += 1

@@ -15,28 +15,37 @@ class Kind(models.TextChoices):
     ACCEPTED = "accepted", pgettext_lazy("notification", "Your request has been accepted.")
     FORWARDED = "forwarded", pgettext_lazy("notification", "Your request has been forwarded to another authority.")
     ALLOCATED = "allocated", pgettext_lazy("notification", "A request has been allocated to you.")
-    CLARIFICATION_REQUESTED = "clarification_requested", pgettext_lazy(
-        "notification", "The responding authority asks for clarification.")
+    CLARIFICATION_REQUESTED = (
+        "clarification_requested",
+        pgettext_lazy("notification", "The responding authority asks for clarification."),
+    )
     CLARIFICATION_GIVEN = "clarification_given", pgettext_lazy("notification", "The requester gave clarification.")
     ANSWERED = "answered", pgettext_lazy("notification", "Your request has been answered.")
     CLOSED = "closed", pgettext_lazy("notification", "The requester accepted your answer; the request is closed.")
     FURTHER_QUESTIONS = "further_questions", pgettext_lazy("notification", "The requester asks further questions.")
     WITHDRAWN = "withdrawn", pgettext_lazy("notification", "The request has been withdrawn.")
-    DATE_PROPOSED = "date_proposed", pgettext_lazy("notification", "The responding authority proposes another reply date.")
+    DATE_PROPOSED = (
+        "date_proposed",
+        pgettext_lazy("notification", "The responding authority proposes another reply date."),
+    )
     DATE_AGREED = "date_agreed", pgettext_lazy("notification", "The requester agreed to the new reply date.")
     DATE_REFUSED = "date_refused", pgettext_lazy("notification", "The requester keeps the original reply date.")
     REFERRED = "referred", pgettext_lazy("notification", "A request has been referred to you as coordinator.")
     COMMENT = "comment", pgettext_lazy("notification", "A coordinator commented on a request.")
     REMINDER = "reminder", pgettext_lazy("notification", "Reminder: a request is waiting for you.")
     OVERDUE = "overdue", pgettext_lazy("notification", "A request is overdue.")
-    ESCALATED = "escalated", pgettext_lazy("notification", "An overdue request has been escalated to you as coordinator.")
+    ESCALATED = (
+        "escalated",
+        pgettext_lazy("notification", "An overdue request has been escalated to you as coordinator."),
+    )
 
 
 class Notification(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=32, choices=Kind.choices)
-    request = models.ForeignKey("exchanges.InformationRequest", null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="+")
+    request = models.ForeignKey(
+        "exchanges.InformationRequest", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)

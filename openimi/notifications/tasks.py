@@ -23,9 +23,14 @@ def send_email(*, to: list[str], subject: str, body: str) -> None:
 
 def _render(notifications, user) -> tuple[str, str]:
     with translation.override(user.language):
-        text = render_to_string("notifications/digest.txt", {
-            "user": user, "notifications": notifications, "site_url": settings.SITE_URL,
-        }).strip()
+        text = render_to_string(
+            "notifications/digest.txt",
+            {
+                "user": user,
+                "notifications": notifications,
+                "site_url": settings.SITE_URL,
+            },
+        ).strip()
     subject, _, body = text.partition("\n")
     return subject.strip(), body.strip() + "\n"
 
@@ -37,8 +42,9 @@ def _deliver(queryset) -> int:
 
     sent = 0
     with transaction.atomic():
-        rows = list(queryset.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("recipient", "request")[:BATCH])
+        rows = list(
+            queryset.select_for_update(skip_locked=True, of=("self",)).select_related("recipient", "request")[:BATCH]
+        )
         by_user: dict[int, list] = {}
         for row in rows:
             by_user.setdefault(row.recipient_id, []).append(row)
@@ -50,7 +56,9 @@ def _deliver(queryset) -> int:
                 EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email]).send()
             except Exception as exc:  # SMTP errors of every kind: keep the rows, retry later
                 log.warning("notification mail to user %s failed: %s", user.pk, exc)
-                Notification.objects.filter(pk__in=ids).update(attempts=items[0].attempts + 1, last_error=str(exc)[:300])
+                Notification.objects.filter(pk__in=ids).update(
+                    attempts=items[0].attempts + 1, last_error=str(exc)[:300]
+                )
                 continue
             Notification.objects.filter(pk__in=ids).update(sent_at=timezone.now(), attempts=items[0].attempts + 1)
             sent += len(ids)
@@ -62,8 +70,11 @@ def deliver_notifications() -> int:
     """Mail pending notifications of users who chose immediate mail."""
     from openimi.notifications.models import Notification
 
-    return _deliver(Notification.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS,
-                                                recipient__notification_mode="immediate").order_by("created_at"))
+    return _deliver(
+        Notification.objects.filter(
+            sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS, recipient__notification_mode="immediate"
+        ).order_by("created_at")
+    )
 
 
 @task()
@@ -71,7 +82,11 @@ def send_digests() -> int:
     """Once a day: one mail per digest user with everything of the last day."""
     from openimi.notifications.models import Notification
 
-    return _deliver(Notification.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS,
-                                                recipient__notification_mode="digest",
-                                                created_at__lte=timezone.now() - timedelta(minutes=1))
-                    .order_by("recipient_id", "created_at"))
+    return _deliver(
+        Notification.objects.filter(
+            sent_at__isnull=True,
+            attempts__lt=MAX_ATTEMPTS,
+            recipient__notification_mode="digest",
+            created_at__lte=timezone.now() - timedelta(minutes=1),
+        ).order_by("recipient_id", "created_at")
+    )

@@ -36,7 +36,8 @@ class QuestionSetAdmin(admin.ModelAdmin):
             self.message_user(request, _("Choose exactly one question set to export."), messages.WARNING)
             return None
         qset = queryset.get()
-        response = HttpResponse(json.dumps(question_set_export(qset), ensure_ascii=False, indent=1),
-                                content_type="application/json")
+        response = HttpResponse(
+            json.dumps(question_set_export(qset), ensure_ascii=False, indent=1), content_type="application/json"
+        )
         response["Content-Disposition"] = f'attachment; filename="{qset.code}-v{qset.version}.json"'
         return response

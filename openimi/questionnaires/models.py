@@ -36,7 +36,9 @@ class QuestionSet(models.Model):
         verbose_name_plural = _("question sets")
         constraints = [
             models.UniqueConstraint(fields=["code", "version"], name="questionset_code_version_unique"),
-            models.UniqueConstraint(fields=["code"], condition=models.Q(is_current=True), name="questionset_one_current"),
+            models.UniqueConstraint(
+                fields=["code"], condition=models.Q(is_current=True), name="questionset_one_current"
+            ),
         ]
 
     def __str__(self) -> str:

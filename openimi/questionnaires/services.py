@@ -25,7 +25,9 @@ def _missing_languages(texts, where: str, problems: list[str]) -> None:
         return
     missing = [lang for lang in LANGUAGES if not str(texts.get(lang) or "").strip()]
     if missing:
-        problems.append(_("%(where)s: missing languages %(languages)s.") % {"where": where, "languages": ", ".join(missing)})
+        problems.append(
+            _("%(where)s: missing languages %(languages)s.") % {"where": where, "languages": ", ".join(missing)}
+        )
 
 
 def validate_document(document: dict) -> list[str]:
@@ -91,21 +93,35 @@ def question_set_import(*, actor, document: dict) -> QuestionSet:
         previous = QuestionSet.objects.select_for_update().filter(code=document["code"])
         version = (previous.aggregate(v=Max("version"))["v"] or 0) + 1
         previous.update(is_current=False)
-        qset = QuestionSet.objects.create(code=document["code"], version=version, legal_area_id=document["legal_area"],
-                                          titles=document["titles"], is_current=True)
+        qset = QuestionSet.objects.create(
+            code=document["code"],
+            version=version,
+            legal_area_id=document["legal_area"],
+            titles=document["titles"],
+            is_current=True,
+        )
         for g, group in enumerate(document["groups"]):
-            grp = QuestionGroup.objects.create(question_set=qset, code=group["code"], position=g,
-                                               titles=group["titles"])
+            grp = QuestionGroup.objects.create(
+                question_set=qset, code=group["code"], position=g, titles=group["titles"]
+            )
             for q, question in enumerate(group.get("questions") or []):
                 condition = question.get("condition") or {}
                 obj = Question.objects.create(
-                    question_set=qset, group=grp, code=question["code"], position=q, type=question["type"],
-                    texts=question["texts"], condition_question=condition.get("question", ""),
-                    condition_value=condition.get("equals", ""))
-                AnswerOption.objects.bulk_create([
-                    AnswerOption(question=obj, code=o["code"], position=i, labels=o["labels"])
-                    for i, o in enumerate(question.get("options") or [])
-                ])
+                    question_set=qset,
+                    group=grp,
+                    code=question["code"],
+                    position=q,
+                    type=question["type"],
+                    texts=question["texts"],
+                    condition_question=condition.get("question", ""),
+                    condition_value=condition.get("equals", ""),
+                )
+                AnswerOption.objects.bulk_create(
+                    [
+                        AnswerOption(question=obj, code=o["code"], position=i, labels=o["labels"])
+                        for i, o in enumerate(question.get("options") or [])
+                    ]
+                )
     return qset
 
 
@@ -122,8 +138,13 @@ def question_set_export(qset: QuestionSet) -> dict:
                 item["options"] = [{"code": o.code, "labels": o.labels} for o in q.options.all()]
             items.append(item)
         groups.append({"code": group.code, "titles": group.titles, "questions": items})
-    return {"code": qset.code, "version": qset.version, "legal_area": qset.legal_area_id, "titles": qset.titles,
-            "groups": groups}
+    return {
+        "code": qset.code,
+        "version": qset.version,
+        "legal_area": qset.legal_area_id,
+        "titles": qset.titles,
+        "groups": groups,
+    }
 
 
 def clean_answer(question: Question, value, *, attachment_ids: set[int] = frozenset()):

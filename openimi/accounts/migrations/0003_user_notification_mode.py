@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_initial'),
+        ("accounts", "0002_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='notification_mode',
-            field=models.CharField(choices=[('immediate', 'One e-mail for each event'), ('digest', 'One e-mail a day with everything')], default='immediate', max_length=16, verbose_name='e-mail notifications'),
+            model_name="user",
+            name="notification_mode",
+            field=models.CharField(
+                choices=[("immediate", "One e-mail for each event"), ("digest", "One e-mail a day with everything")],
+                default="immediate",
+                max_length=16,
+                verbose_name="e-mail notifications",
+            ),
         ),
     ]

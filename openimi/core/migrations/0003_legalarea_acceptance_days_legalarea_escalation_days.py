@@ -4,20 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_load_reference_data'),
+        ("core", "0002_load_reference_data"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='legalarea',
-            name='acceptance_days',
-            field=models.PositiveSmallIntegerField(default=7, help_text='After this, the request is overdue.', verbose_name='days to accept a request'),
+            model_name="legalarea",
+            name="acceptance_days",
+            field=models.PositiveSmallIntegerField(
+                default=7, help_text="After this, the request is overdue.", verbose_name="days to accept a request"
+            ),
         ),
         migrations.AddField(
-            model_name='legalarea',
-            name='escalation_days',
-            field=models.PositiveSmallIntegerField(default=7, help_text='How long a request may stay overdue before its coordinators are alerted.', verbose_name='days before escalation'),
+            model_name="legalarea",
+            name="escalation_days",
+            field=models.PositiveSmallIntegerField(
+                default=7,
+                help_text="How long a request may stay overdue before its coordinators are alerted.",
+                verbose_name="days before escalation",
+            ),
         ),
     ]

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0001_initial'),
+        ("directory", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='authority',
-            name='requests_need_approval',
-            field=models.BooleanField(default=False, help_text="Requests of this authority wait for its coordinator's approval before they are sent.", verbose_name="requests need the coordinator's approval"),
+            model_name="authority",
+            name="requests_need_approval",
+            field=models.BooleanField(
+                default=False,
+                help_text="Requests of this authority wait for its coordinator's approval before they are sent.",
+                verbose_name="requests need the coordinator's approval",
+            ),
         ),
     ]

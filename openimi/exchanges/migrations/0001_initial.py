@@ -7,172 +7,393 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0003_legalarea_acceptance_days_legalarea_escalation_days'),
-        ('directory', '0002_authority_requests_need_approval'),
-        ('questionnaires', '0001_initial'),
+        ("core", "0003_legalarea_acceptance_days_legalarea_escalation_days"),
+        ("directory", "0002_authority_requests_need_approval"),
+        ("questionnaires", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InformationRequest',
+            name="InformationRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(blank=True, max_length=24, null=True, unique=True, verbose_name='reference')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('awaiting_approval', 'Awaiting approval'), ('sent', 'Sent'), ('accepted', 'Accepted'), ('awaiting_information', 'Awaiting information'), ('answered', 'Answered'), ('closed', 'Closed'), ('withdrawn', 'Withdrawn')], default='draft', max_length=24, verbose_name='state')),
-                ('subject_name', models.CharField(blank=True, max_length=300, verbose_name='name of the professional or provider')),
-                ('subject_identifiers', models.CharField(blank=True, help_text='Registration numbers, VAT or tax number, licence number …', max_length=300, verbose_name='identifiers')),
-                ('subject_address', models.CharField(blank=True, max_length=500, verbose_name='address')),
-                ('subject_birth_date', models.DateField(blank=True, null=True, verbose_name='date of birth')),
-                ('free_text', models.TextField(blank=True, verbose_name='your message')),
-                ('free_text_language', models.CharField(blank=True, max_length=8, verbose_name='language of the message')),
-                ('reply_by', models.DateField(blank=True, null=True, verbose_name='reply by')),
-                ('proposed_reply_by', models.DateField(blank=True, null=True, verbose_name='proposed reply date')),
-                ('acceptance_deadline', models.DateTimeField(blank=True, null=True)),
-                ('is_overdue', models.BooleanField(default=False)),
-                ('reminded_at', models.DateTimeField(blank=True, null=True)),
-                ('escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('rating_timeliness', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('rating_effort', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('partial_answer', models.BooleanField(default=False)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Incremented by every action (optimistic locking).')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('legal_area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.legalarea')),
-                ('question_set', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='questionnaires.questionset')),
-                ('referred_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='directory.authority', verbose_name='referred to coordinator')),
-                ('requester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requests_sent', to='directory.authority')),
-                ('responder', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='requests_received', to='directory.authority')),
-                ('responder_handler', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='handler')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reference",
+                    models.CharField(blank=True, max_length=24, null=True, unique=True, verbose_name="reference"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("awaiting_approval", "Awaiting approval"),
+                            ("sent", "Sent"),
+                            ("accepted", "Accepted"),
+                            ("awaiting_information", "Awaiting information"),
+                            ("answered", "Answered"),
+                            ("closed", "Closed"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="draft",
+                        max_length=24,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "subject_name",
+                    models.CharField(blank=True, max_length=300, verbose_name="name of the professional or provider"),
+                ),
+                (
+                    "subject_identifiers",
+                    models.CharField(
+                        blank=True,
+                        help_text="Registration numbers, VAT or tax number, licence number …",
+                        max_length=300,
+                        verbose_name="identifiers",
+                    ),
+                ),
+                ("subject_address", models.CharField(blank=True, max_length=500, verbose_name="address")),
+                ("subject_birth_date", models.DateField(blank=True, null=True, verbose_name="date of birth")),
+                ("free_text", models.TextField(blank=True, verbose_name="your message")),
+                (
+                    "free_text_language",
+                    models.CharField(blank=True, max_length=8, verbose_name="language of the message"),
+                ),
+                ("reply_by", models.DateField(blank=True, null=True, verbose_name="reply by")),
+                ("proposed_reply_by", models.DateField(blank=True, null=True, verbose_name="proposed reply date")),
+                ("acceptance_deadline", models.DateTimeField(blank=True, null=True)),
+                ("is_overdue", models.BooleanField(default=False)),
+                ("reminded_at", models.DateTimeField(blank=True, null=True)),
+                ("escalated_at", models.DateTimeField(blank=True, null=True)),
+                ("rating_timeliness", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("rating_effort", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("partial_answer", models.BooleanField(default=False)),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, help_text="Incremented by every action (optimistic locking)."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "legal_area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.legalarea"
+                    ),
+                ),
+                (
+                    "question_set",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requests",
+                        to="questionnaires.questionset",
+                    ),
+                ),
+                (
+                    "referred_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="directory.authority",
+                        verbose_name="referred to coordinator",
+                    ),
+                ),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requests_sent",
+                        to="directory.authority",
+                    ),
+                ),
+                (
+                    "responder",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requests_received",
+                        to="directory.authority",
+                    ),
+                ),
+                (
+                    "responder_handler",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="handler",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'information request',
-                'verbose_name_plural': 'information requests',
+                "verbose_name": "information request",
+                "verbose_name_plural": "information requests",
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='attachments/%Y/%m/')),
-                ('original_name', models.CharField(max_length=200)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.authority')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='exchanges.informationrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file", models.FileField(upload_to="attachments/%Y/%m/")),
+                ("original_name", models.CharField(max_length=200)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="directory.authority"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="exchanges.informationrequest",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.JSONField()),
-                ('answered_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('answered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='questionnaires.question')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='exchanges.informationrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("value", models.JSONField()),
+                ("answered_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="questionnaires.question"
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="exchanges.informationrequest",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('clarification_request', 'Request for clarification'), ('clarification', 'Clarification'), ('answer', 'Answer'), ('further_question', 'Further question'), ('forward_reason', 'Reason for forwarding'), ('rejection', 'Reason for rejection'), ('referral', 'Referral to the coordinator'), ('comment', "Coordinator's comment"), ('date_proposal', 'Reason for another date'), ('note', 'Internal note')], max_length=32)),
-                ('text', models.TextField()),
-                ('language', models.CharField(max_length=8)),
-                ('internal', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.authority')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='exchanges.informationrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("clarification_request", "Request for clarification"),
+                            ("clarification", "Clarification"),
+                            ("answer", "Answer"),
+                            ("further_question", "Further question"),
+                            ("forward_reason", "Reason for forwarding"),
+                            ("rejection", "Reason for rejection"),
+                            ("referral", "Referral to the coordinator"),
+                            ("comment", "Coordinator's comment"),
+                            ("date_proposal", "Reason for another date"),
+                            ("note", "Internal note"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("language", models.CharField(max_length=8)),
+                ("internal", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="directory.authority"
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="exchanges.informationrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RequestEvent',
+            name="RequestEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=32)),
-                ('from_state', models.CharField(blank=True, max_length=24)),
-                ('to_state', models.CharField(blank=True, max_length=24)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('internal', models.BooleanField(default=False)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('authority', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.authority')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='exchanges.informationrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("action", models.CharField(max_length=32)),
+                ("from_state", models.CharField(blank=True, max_length=24)),
+                ("to_state", models.CharField(blank=True, max_length=24)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("internal", models.BooleanField(default=False)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.authority",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="exchanges.informationrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RequestQuestion',
+            name="RequestQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='questionnaires.question')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chosen', to='exchanges.informationrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="questionnaires.question"
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chosen",
+                        to="exchanges.informationrequest",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='informationrequest',
-            index=models.Index(fields=['responder', 'state', '-updated_at'], name='request_inbox'),
+            model_name="informationrequest",
+            index=models.Index(fields=["responder", "state", "-updated_at"], name="request_inbox"),
         ),
         migrations.AddIndex(
-            model_name='informationrequest',
-            index=models.Index(fields=['requester', 'state', '-updated_at'], name='request_outbox'),
+            model_name="informationrequest",
+            index=models.Index(fields=["requester", "state", "-updated_at"], name="request_outbox"),
         ),
         migrations.AddIndex(
-            model_name='informationrequest',
-            index=models.Index(fields=['responder', '-updated_at'], name='request_inbox_all'),
+            model_name="informationrequest",
+            index=models.Index(fields=["responder", "-updated_at"], name="request_inbox_all"),
         ),
         migrations.AddIndex(
-            model_name='informationrequest',
-            index=models.Index(fields=['requester', '-updated_at'], name='request_outbox_all'),
+            model_name="informationrequest",
+            index=models.Index(fields=["requester", "-updated_at"], name="request_outbox_all"),
         ),
         migrations.AddIndex(
-            model_name='informationrequest',
-            index=models.Index(fields=['state', 'acceptance_deadline'], name='request_deadline'),
+            model_name="informationrequest",
+            index=models.Index(fields=["state", "acceptance_deadline"], name="request_deadline"),
         ),
         migrations.AddIndex(
-            model_name='informationrequest',
-            index=models.Index(fields=['state', 'reply_by'], name='request_reply_by'),
+            model_name="informationrequest",
+            index=models.Index(fields=["state", "reply_by"], name="request_reply_by"),
         ),
         migrations.AddConstraint(
-            model_name='informationrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['draft', 'awaiting_approval', 'sent', 'accepted', 'awaiting_information', 'answered', 'closed', 'withdrawn'])), name='request_state_valid'),
+            model_name="informationrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "state__in",
+                        [
+                            "draft",
+                            "awaiting_approval",
+                            "sent",
+                            "accepted",
+                            "awaiting_information",
+                            "answered",
+                            "closed",
+                            "withdrawn",
+                        ],
+                    )
+                ),
+                name="request_state_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='informationrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('rating_timeliness__isnull', True), ('rating_timeliness__range', (1, 5)), _connector='OR'), name='request_rating_timeliness_range'),
+            model_name="informationrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("rating_timeliness__isnull", True), ("rating_timeliness__range", (1, 5)), _connector="OR"
+                ),
+                name="request_rating_timeliness_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='informationrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('rating_effort__isnull', True), ('rating_effort__range', (1, 5)), _connector='OR'), name='request_rating_effort_range'),
+            model_name="informationrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rating_effort__isnull", True), ("rating_effort__range", (1, 5)), _connector="OR"),
+                name="request_rating_effort_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.UniqueConstraint(fields=('request', 'question'), name='answer_unique'),
+            model_name="answer",
+            constraint=models.UniqueConstraint(fields=("request", "question"), name="answer_unique"),
         ),
         migrations.AddIndex(
-            model_name='requestevent',
-            index=models.Index(fields=['request', 'at'], name='requestevent_timeline'),
+            model_name="requestevent",
+            index=models.Index(fields=["request", "at"], name="requestevent_timeline"),
         ),
         migrations.AddConstraint(
-            model_name='requestquestion',
-            constraint=models.UniqueConstraint(fields=('request', 'question'), name='requestquestion_unique'),
+            model_name="requestquestion",
+            constraint=models.UniqueConstraint(fields=("request", "question"), name="requestquestion_unique"),
         ),
     ]

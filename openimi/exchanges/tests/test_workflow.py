@@ -18,10 +18,17 @@ QUESTIONS = ["diploma_authentic", "entitled_to_practise", "experience_confirmed"
 
 
 def draft_data(responder, **overrides) -> DraftData:
-    values = dict(legal_area="professional_qualifications", question_set="professional_qualifications",
-                  responder=responder.pk, subject_name="Jean Dupont", subject_identifiers="ARCH-75-1234",
-                  questions=QUESTIONS, free_text="Merci de vérifier le diplôme.", free_text_language="fr",
-                  reply_by=timezone.localdate() + datetime.timedelta(days=20))
+    values = dict(
+        legal_area="professional_qualifications",
+        question_set="professional_qualifications",
+        responder=responder.pk,
+        subject_name="Jean Dupont",
+        subject_identifiers="ARCH-75-1234",
+        questions=QUESTIONS,
+        free_text="Merci de vérifier le diplôme.",
+        free_text_language="fr",
+        reply_by=timezone.localdate() + datetime.timedelta(days=20),
+    )
     values.update(overrides)
     return DraftData(**values)
 
@@ -45,8 +52,12 @@ def accepted(sent, de_handler):
     return act(de_handler, sent, "accept")
 
 
-ANSWERS = {"diploma_authentic": "yes", "entitled_to_practise": "yes", "experience_confirmed": "yes",
-           "experience_years": "12"}
+ANSWERS = {
+    "diploma_authentic": "yes",
+    "entitled_to_practise": "yes",
+    "experience_confirmed": "yes",
+    "experience_years": "12",
+}
 
 
 def test_full_path_draft_to_closed(draft, fr_handler, de_handler):
@@ -61,8 +72,13 @@ def test_full_path_draft_to_closed(draft, fr_handler, de_handler):
     request = act(fr_handler, request, "accept_answer", rating_timeliness=5, rating_effort="4")
     assert request.state == State.CLOSED and request.rating_effort == 4
     events = [(e.action, e.from_state, e.to_state) for e in request.events.all()]
-    assert events == [("created", "draft", "draft"), ("submit", "draft", "sent"), ("accept", "sent", "accepted"),
-                      ("answer", "accepted", "answered"), ("accept_answer", "answered", "closed")]
+    assert events == [
+        ("created", "draft", "draft"),
+        ("submit", "draft", "sent"),
+        ("accept", "sent", "accepted"),
+        ("answer", "accepted", "answered"),
+        ("accept_answer", "answered", "closed"),
+    ]
     message = request.messages.get(kind="answer")
     assert (message.text, message.language) == ("Alles in Ordnung.", "de")
 
@@ -94,12 +110,15 @@ def test_conditional_question_is_not_required_when_its_condition_fails(accepted,
     assert request.state == State.ANSWERED and not request.partial_answer
 
 
-@pytest.mark.parametrize("answers,field", [
-    ({"diploma_authentic": "maybe"}, "answers.diploma_authentic"),
-    ({"experience_years": "twelve"}, "answers.experience_years"),
-    ({"no_such_question": "yes"}, "answers.no_such_question"),
-    ({"insured": "yes"}, "answers.insured"),
-])
+@pytest.mark.parametrize(
+    "answers,field",
+    [
+        ({"diploma_authentic": "maybe"}, "answers.diploma_authentic"),
+        ({"experience_years": "twelve"}, "answers.experience_years"),
+        ({"no_such_question": "yes"}, "answers.no_such_question"),
+        ({"insured": "yes"}, "answers.insured"),
+    ],
+)
 def test_bad_answers_name_the_question_and_change_nothing(accepted, de_handler, answers, field):
     with pytest.raises(ValidationError) as caught:
         act(de_handler, accepted, "answer", answers=answers, partial=True)
@@ -125,10 +144,12 @@ def test_withdrawn_and_closed_requests_are_final(sent, fr_handler, de_handler):
 
 
 def test_forward_within_the_responders_country(sent, de_handler, fr_handler):
-    other = AuthorityFactory(official_name="Architektenkammer Bayern", country_id="DE",
-                             areas=["professional_qualifications"])
-    abroad = AuthorityFactory(official_name="Ordine degli Architetti di Roma", country_id="IT",
-                              areas=["professional_qualifications"])
+    other = AuthorityFactory(
+        official_name="Architektenkammer Bayern", country_id="DE", areas=["professional_qualifications"]
+    )
+    abroad = AuthorityFactory(
+        official_name="Ordine degli Architetti di Roma", country_id="IT", areas=["professional_qualifications"]
+    )
     with pytest.raises(ValidationError) as caught:
         act(de_handler, sent, "forward", to_authority=abroad.pk, text="Nicht zuständig.")
     assert "to_authority" in caught.value.message_dict
@@ -222,14 +243,17 @@ def test_stale_version_is_refused(sent, de_handler):
         act(de_handler, sent, "accept", version=stale)
 
 
-@pytest.mark.parametrize("overrides,field", [
-    ({"reply_by": datetime.date(2001, 1, 1)}, "reply_by"),
-    ({"questions": ["no_such_code"]}, "questions"),
-    ({"legal_area": "services", "question_set": "services"}, "legal_area"),
-    ({"subject_name": "x" * 301}, "subject_name"),
-    ({"subject_name": "nul\x00"}, "subject_name"),
-    ({"free_text_language": "xx"}, "free_text_language"),
-])
+@pytest.mark.parametrize(
+    "overrides,field",
+    [
+        ({"reply_by": datetime.date(2001, 1, 1)}, "reply_by"),
+        ({"questions": ["no_such_code"]}, "questions"),
+        ({"legal_area": "services", "question_set": "services"}, "legal_area"),
+        ({"subject_name": "x" * 301}, "subject_name"),
+        ({"subject_name": "nul\x00"}, "subject_name"),
+        ({"free_text_language": "xx"}, "free_text_language"),
+    ],
+)
 def test_bad_drafts_name_the_field(fr_handler, fr_authority, de_authority, overrides, field):
     before = InformationRequest.objects.count()
     with pytest.raises(ValidationError) as caught:
@@ -276,7 +300,25 @@ def test_notifications_are_written_to_the_outbox_for_the_other_side(sent, de_han
 
 
 def test_every_action_of_the_table_is_reachable_by_someone():
-    reachable = {"submit", "approve", "reject", "accept", "forward", "allocate", "request_clarification",
-                 "give_clarification", "answer", "accept_answer", "ask_further", "withdraw", "propose_date",
-                 "agree_date", "refuse_date", "refer", "note", "comment", "remind"}
+    reachable = {
+        "submit",
+        "approve",
+        "reject",
+        "accept",
+        "forward",
+        "allocate",
+        "request_clarification",
+        "give_clarification",
+        "answer",
+        "accept_answer",
+        "ask_further",
+        "withdraw",
+        "propose_date",
+        "agree_date",
+        "refuse_date",
+        "refer",
+        "note",
+        "comment",
+        "remind",
+    }
     assert set(ACTIONS) == reachable

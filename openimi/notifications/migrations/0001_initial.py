@@ -7,31 +7,76 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('exchanges', '0001_initial'),
+        ("exchanges", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('request_received', 'You have received a new request.'), ('approval_needed', 'A request waits for your approval.'), ('rejected', 'Your coordinator returned the request to you.'), ('accepted', 'Your request has been accepted.'), ('forwarded', 'Your request has been forwarded to another authority.'), ('allocated', 'A request has been allocated to you.'), ('clarification_requested', 'The responding authority asks for clarification.'), ('clarification_given', 'The requester gave clarification.'), ('answered', 'Your request has been answered.'), ('closed', 'The requester accepted your answer; the request is closed.'), ('further_questions', 'The requester asks further questions.'), ('withdrawn', 'The request has been withdrawn.'), ('date_proposed', 'The responding authority proposes another reply date.'), ('date_agreed', 'The requester agreed to the new reply date.'), ('date_refused', 'The requester keeps the original reply date.'), ('referred', 'A request has been referred to you as coordinator.'), ('comment', 'A coordinator commented on a request.'), ('reminder', 'Reminder: a request is waiting for you.'), ('overdue', 'A request is overdue.'), ('escalated', 'An overdue request has been escalated to you as coordinator.')], max_length=32)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_error', models.CharField(blank=True, max_length=300)),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='exchanges.informationrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("request_received", "You have received a new request."),
+                            ("approval_needed", "A request waits for your approval."),
+                            ("rejected", "Your coordinator returned the request to you."),
+                            ("accepted", "Your request has been accepted."),
+                            ("forwarded", "Your request has been forwarded to another authority."),
+                            ("allocated", "A request has been allocated to you."),
+                            ("clarification_requested", "The responding authority asks for clarification."),
+                            ("clarification_given", "The requester gave clarification."),
+                            ("answered", "Your request has been answered."),
+                            ("closed", "The requester accepted your answer; the request is closed."),
+                            ("further_questions", "The requester asks further questions."),
+                            ("withdrawn", "The request has been withdrawn."),
+                            ("date_proposed", "The responding authority proposes another reply date."),
+                            ("date_agreed", "The requester agreed to the new reply date."),
+                            ("date_refused", "The requester keeps the original reply date."),
+                            ("referred", "A request has been referred to you as coordinator."),
+                            ("comment", "A coordinator commented on a request."),
+                            ("reminder", "Reminder: a request is waiting for you."),
+                            ("overdue", "A request is overdue."),
+                            ("escalated", "An overdue request has been escalated to you as coordinator."),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_error", models.CharField(blank=True, max_length=300)),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="exchanges.informationrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['sent_at', 'created_at'], name='notification_outbox'), models.Index(fields=['recipient', '-created_at'], name='notification_inbox')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["sent_at", "created_at"], name="notification_outbox"),
+                    models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+                ],
             },
         ),
     ]

@@ -5,93 +5,159 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0003_legalarea_acceptance_days_legalarea_escalation_days'),
+        ("core", "0003_legalarea_acceptance_days_legalarea_escalation_days"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='QuestionSet',
+            name="QuestionSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=64, verbose_name='code')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('titles', models.JSONField(default=dict, verbose_name='titles')),
-                ('is_current', models.BooleanField(default=True, verbose_name='current version')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('legal_area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='question_sets', to='core.legalarea')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=64, verbose_name="code")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("titles", models.JSONField(default=dict, verbose_name="titles")),
+                ("is_current", models.BooleanField(default=True, verbose_name="current version")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "legal_area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="question_sets", to="core.legalarea"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'question set',
-                'verbose_name_plural': 'question sets',
-                'ordering': ['legal_area', 'code', '-version'],
+                "verbose_name": "question set",
+                "verbose_name_plural": "question sets",
+                "ordering": ["legal_area", "code", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='QuestionGroup',
+            name="QuestionGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=64)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('titles', models.JSONField(default=dict)),
-                ('question_set', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='groups', to='questionnaires.questionset')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=64)),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("titles", models.JSONField(default=dict)),
+                (
+                    "question_set",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="groups",
+                        to="questionnaires.questionset",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position'],
+                "ordering": ["position"],
             },
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=64)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('type', models.CharField(choices=[('yes_no', 'Yes or no'), ('yes_no_unknown', 'Yes, no or unknown'), ('single_choice', 'One option'), ('multiple_choice', 'Several options'), ('date', 'Date'), ('number', 'Number'), ('text', 'Free text'), ('file', 'Document')], max_length=20)),
-                ('texts', models.JSONField(default=dict)),
-                ('condition_question', models.SlugField(blank=True, max_length=64)),
-                ('condition_value', models.CharField(blank=True, max_length=64)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='questionnaires.questiongroup')),
-                ('question_set', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='questionnaires.questionset')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=64)),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("yes_no", "Yes or no"),
+                            ("yes_no_unknown", "Yes, no or unknown"),
+                            ("single_choice", "One option"),
+                            ("multiple_choice", "Several options"),
+                            ("date", "Date"),
+                            ("number", "Number"),
+                            ("text", "Free text"),
+                            ("file", "Document"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("texts", models.JSONField(default=dict)),
+                ("condition_question", models.SlugField(blank=True, max_length=64)),
+                ("condition_value", models.CharField(blank=True, max_length=64)),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="questionnaires.questiongroup",
+                    ),
+                ),
+                (
+                    "question_set",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="questionnaires.questionset",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['group__position', 'position'],
+                "ordering": ["group__position", "position"],
             },
         ),
         migrations.CreateModel(
-            name='AnswerOption',
+            name="AnswerOption",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=64)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('labels', models.JSONField(default=dict)),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='options', to='questionnaires.question')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=64)),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("labels", models.JSONField(default=dict)),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="options",
+                        to="questionnaires.question",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position'],
-                'constraints': [models.UniqueConstraint(fields=('question', 'code'), name='answeroption_unique')],
+                "ordering": ["position"],
+                "constraints": [models.UniqueConstraint(fields=("question", "code"), name="answeroption_unique")],
             },
         ),
         migrations.AddConstraint(
-            model_name='questionset',
-            constraint=models.UniqueConstraint(fields=('code', 'version'), name='questionset_code_version_unique'),
+            model_name="questionset",
+            constraint=models.UniqueConstraint(fields=("code", "version"), name="questionset_code_version_unique"),
         ),
         migrations.AddConstraint(
-            model_name='questionset',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('code',), name='questionset_one_current'),
+            model_name="questionset",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)), fields=("code",), name="questionset_one_current"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='questiongroup',
-            constraint=models.UniqueConstraint(fields=('question_set', 'code'), name='questiongroup_unique'),
+            model_name="questiongroup",
+            constraint=models.UniqueConstraint(fields=("question_set", "code"), name="questiongroup_unique"),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.UniqueConstraint(fields=('question_set', 'code'), name='question_unique'),
+            model_name="question",
+            constraint=models.UniqueConstraint(fields=("question_set", "code"), name="question_unique"),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.CheckConstraint(condition=models.Q(('type__in', ['yes_no', 'yes_no_unknown', 'single_choice', 'multiple_choice', 'date', 'number', 'text', 'file'])), name='question_type_valid'),
+            model_name="question",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "type__in",
+                        [
+                            "yes_no",
+                            "yes_no_unknown",
+                            "single_choice",
+                            "multiple_choice",
+                            "date",
+                            "number",
+                            "text",
+                            "file",
+                        ],
+                    )
+                ),
+                name="question_type_valid",
+            ),
         ),
     ]

@@ -30,22 +30,39 @@ def load(apps, schema_editor):
         code = spec["code"]
         if QuestionSet.objects.filter(code=code).exists():
             continue
-        qset = QuestionSet.objects.create(code=code, version=spec["version"], legal_area_id=spec["legal_area"],
-                                          titles=all_languages(f"{code}.title", spec["title"]), is_current=True)
+        qset = QuestionSet.objects.create(
+            code=code,
+            version=spec["version"],
+            legal_area_id=spec["legal_area"],
+            titles=all_languages(f"{code}.title", spec["title"]),
+            is_current=True,
+        )
         for g, group in enumerate(spec["groups"]):
             grp = QuestionGroup.objects.create(
-                question_set=qset, code=group["code"], position=g,
-                titles=all_languages(f"{code}.{group['code']}.title", group["title"]))
+                question_set=qset,
+                code=group["code"],
+                position=g,
+                titles=all_languages(f"{code}.{group['code']}.title", group["title"]),
+            )
             for q, item in enumerate(group["questions"]):
                 condition = item.get("condition") or {}
                 question = Question.objects.create(
-                    question_set=qset, group=grp, code=item["code"], position=q, type=item["type"],
+                    question_set=qset,
+                    group=grp,
+                    code=item["code"],
+                    position=q,
+                    type=item["type"],
                     texts=all_languages(f"{code}.{item['code']}.text", item["text"]),
-                    condition_question=condition.get("question", ""), condition_value=condition.get("equals", ""))
+                    condition_question=condition.get("question", ""),
+                    condition_value=condition.get("equals", ""),
+                )
                 for o, option in enumerate(item.get("options", [])):
                     AnswerOption.objects.create(
-                        question=question, code=option["code"], position=o,
-                        labels=all_languages(f"{code}.{item['code']}.{option['code']}", option["label"]))
+                        question=question,
+                        code=option["code"],
+                        position=o,
+                        labels=all_languages(f"{code}.{item['code']}.{option['code']}", option["label"]),
+                    )
 
 
 class Migration(migrations.Migration):

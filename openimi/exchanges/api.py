@@ -1,0 +1,296 @@
+"""Information requests over the API: the same selectors, services and workflow table as the
+pages. A token acts for one authority, so only requests of that authority are reachable."""
+
+import datetime
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from openimi.api.schemas import ErrorOut, StrictIn
+from openimi.exchanges import permissions, selectors, services
+from openimi.exchanges.models import InformationRequest
+from openimi.questionnaires.models import QuestionSet
+
+router = Router(tags=["information requests"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class DraftIn(StrictIn):
+    legal_area: str = Field(..., max_length=64)
+    question_set: str = Field("", max_length=64, description="Code; the current version is used.")
+    responder: int | None = None
+    subject_name: str = Field("", max_length=300)
+    subject_identifiers: str = Field("", max_length=300)
+    subject_address: str = Field("", max_length=500)
+    subject_birth_date: datetime.date | None = None
+    questions: list[str] = Field(default_factory=list, max_length=200)
+    free_text: str = Field("", max_length=20_000)
+    free_text_language: str = Field("", max_length=8)
+    reply_by: datetime.date | None = None
+    version: int | None = Field(None, description="For updates: the version you last read.")
+
+
+class ActionIn(StrictIn):
+    version: int | None = Field(None, description="The version you last read; a newer one means 409.")
+    text: str = Field("", max_length=20_000)
+    language: str = Field("", max_length=8)
+    to_authority: int | None = None
+    handler: int | None = None
+    date: datetime.date | None = None
+    answers: dict[str, Any] = Field(default_factory=dict)
+    partial: bool = False
+    rating_timeliness: int | None = Field(None, ge=1, le=5)
+    rating_effort: int | None = Field(None, ge=1, le=5)
+
+
+class RequestSummaryOut(Schema):
+    id: int
+    reference: str | None
+    state: str
+    state_label: str
+    legal_area: str
+    requester: dict
+    responder: dict | None
+    reply_by: datetime.date | None
+    is_overdue: bool
+    updated_at: datetime.datetime
+
+
+class RequestPage(Schema):
+    count: int
+    page: int
+    pages: int
+    counts: dict[str, int]
+    results: list[RequestSummaryOut]
+
+
+class BoxIn(StrictIn):
+    box: str = Field("inbox", pattern="^(inbox|outbox)$")
+    state: str = Field("", max_length=32)
+    legal_area: str = Field("", max_length=64)
+    country: str = Field("", max_length=2)
+    handler: str = Field("", max_length=12)
+    overdue: bool = False
+    q: str = Field("", max_length=200)
+    sort: str = Field("updated", pattern="^(updated|oldest|reply_by|created)$")
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(25, ge=1, le=100)
+
+
+def _party(authority) -> dict | None:
+    if authority is None:
+        return None
+    return {"id": authority.pk, "official_name": authority.official_name, "country": authority.country_id}
+
+
+def summary(r: InformationRequest) -> dict:
+    return {
+        "id": r.pk,
+        "reference": r.reference,
+        "state": r.state,
+        "state_label": str(r.get_state_display()),
+        "legal_area": r.legal_area_id,
+        "requester": _party(r.requester),
+        "responder": _party(r.responder),
+        "reply_by": r.reply_by,
+        "is_overdue": r.is_overdue,
+        "updated_at": r.updated_at,
+    }
+
+
+def detail(user, r: InformationRequest) -> dict:
+    participant = permissions.is_participant(user, r)
+    questions = [
+        {
+            "code": row["question"].code,
+            "group": row["group"].title,
+            "type": row["question"].type,
+            "text": row["question"].text,
+            "options": [{"code": o.code, "label": o.label} for o in row["question"].options.all()],
+            "condition": (
+                {"question": row["question"].condition_question, "equals": row["question"].condition_value}
+                if row["question"].condition_question
+                else None
+            ),
+            "answer": row["answer"].value if row["answer"] else None,
+            "answer_display": row["display"],
+        }
+        for row in selectors.question_rows(r)
+    ]
+    return summary(r) | {
+        "version": r.version,
+        "question_set": {"code": r.question_set.code, "version": r.question_set.version, "title": r.question_set.title},
+        # Personal data of the subject: participants only, never an involved coordinator's API view.
+        "subject": {
+            "name": r.subject_name,
+            "identifiers": r.subject_identifiers,
+            "address": r.subject_address,
+            "birth_date": r.subject_birth_date,
+        }
+        if participant
+        else None,
+        "free_text": {"text": r.free_text, "language": r.free_text_language},
+        "proposed_reply_by": r.proposed_reply_by,
+        "partial_answer": r.partial_answer,
+        "questions": questions,
+        "messages": [
+            {
+                "kind": m.kind,
+                "text": m.text,
+                "language": m.language,
+                "internal": m.internal,
+                "authority": m.authority_id,
+                "author": m.author.full_name,
+                "at": m.created_at,
+            }
+            for m in selectors.messages_for(user, r)
+        ],
+        "timeline": [
+            {
+                "action": e.action,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "at": e.at,
+                "authority": e.authority_id,
+                "actor": e.actor.full_name if e.actor else None,
+            }
+            for e in selectors.timeline_for(user, r)
+        ],
+        "attachments": [
+            {
+                "id": a.pk,
+                "name": a.original_name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "authority": a.authority_id,
+            }
+            for a in selectors.attachments_for(user, r)
+        ],
+        "available_actions": [a.name for a in permissions.available_actions(user, r)],
+    }
+
+
+def _get(request, request_id: int) -> InformationRequest:
+    r = selectors.request_get(request.user, request_id)
+    if request.api_token.authority_id not in {r.requester_id, r.responder_id, r.referred_to_id} and not (
+        permissions.involved_coordinator(request.user, r)
+    ):
+        raise Http404
+    return r
+
+
+@router.get("/question-sets", summary="Current question sets, in the reader's language")
+def question_sets(request, legal_area: str = ""):
+    sets = QuestionSet.objects.filter(is_current=True).prefetch_related("questions__options", "questions__group")
+    if legal_area:
+        sets = sets.filter(legal_area_id=legal_area)
+    return [
+        {
+            "code": s.code,
+            "version": s.version,
+            "legal_area": s.legal_area_id,
+            "title": s.title,
+            "questions": [
+                {
+                    "code": q.code,
+                    "group": q.group.title,
+                    "type": q.type,
+                    "text": q.text,
+                    "options": [{"code": o.code, "label": o.label} for o in q.options.all()],
+                }
+                for q in s.questions.all()
+            ],
+        }
+        for s in sets
+    ]
+
+
+@router.get("/requests", response={200: RequestPage, **ERRORS}, summary="Inbox or outbox of the token's authority")
+def request_list(request, filters: Query[BoxIn]):
+    box_filters = selectors.BoxFilters(**filters.dict(exclude={"page", "page_size"}))
+    qs = selectors.box(request.user, box_filters).filter(
+        **{("responder_id" if filters.box == "inbox" else "requester_id"): request.api_token.authority_id}
+    )
+    paginator = Paginator(qs, filters.page_size)
+    page = paginator.get_page(filters.page)
+    results = [summary(r) for r in page] if filters.page <= paginator.num_pages else []
+    return {
+        "count": paginator.count,
+        "page": filters.page,
+        "pages": paginator.num_pages,
+        "counts": selectors.state_counts(request.user, box_filters),
+        "results": results,
+    }
+
+
+def _draft(payload: DraftIn) -> services.DraftData:
+    return services.DraftData(**payload.dict(exclude={"version"}))
+
+
+@router.post("/requests", response={201: dict, **ERRORS}, summary="Create a draft request")
+def request_create(request, payload: DraftIn):
+    r = services.request_create(actor=request.user, requester=request.api_token.authority, data=_draft(payload))
+    return Status(201, detail(request.user, selectors.request_get(request.user, r.pk)))
+
+
+@router.get("/requests/{request_id}", response={200: dict, **ERRORS}, summary="One request with its timeline")
+def request_detail(request, request_id: int):
+    return detail(request.user, _get(request, request_id))
+
+
+@router.patch("/requests/{request_id}", response={200: dict, **ERRORS}, summary="Edit a draft")
+def request_update(request, request_id: int, payload: DraftIn):
+    r = services.request_update_draft(
+        actor=request.user, request=_get(request, request_id), data=_draft(payload), version=payload.version
+    )
+    return detail(request.user, selectors.request_get(request.user, r.pk))
+
+
+@router.post(
+    "/requests/{request_id}/actions/{action}",
+    response={200: dict, **ERRORS},
+    summary="Take a workflow action (submit, accept, answer, …)",
+)
+def request_action(request, request_id: int, action: str, payload: ActionIn):
+    r = _get(request, request_id)
+    values = payload.dict(exclude={"version", "text", "language"})
+    r = services.request_act(
+        actor=request.user,
+        request=r,
+        action=action,
+        version=payload.version,
+        text=payload.text,
+        language=payload.language,
+        **values,
+    )
+    return detail(request.user, selectors.request_get(request.user, r.pk))
+
+
+@router.post("/requests/{request_id}/attachments", response={201: dict, **ERRORS}, summary="Attach a document")
+def attachment_upload(request, request_id: int, file: File[UploadedFile]):
+    attachment = services.attachment_add(actor=request.user, request=_get(request, request_id), upload=file)
+    return Status(
+        201,
+        {
+            "id": attachment.pk,
+            "name": attachment.original_name,
+            "content_type": attachment.content_type,
+            "size": attachment.size,
+        },
+    )
+
+
+@router.get("/requests/{request_id}/attachments/{attachment_id}", summary="Download a document")
+def attachment_download(request, request_id: int, attachment_id: int):
+    _get(request, request_id)
+    attachment = selectors.attachment_get(request.user, request_id, attachment_id)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
