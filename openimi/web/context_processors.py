@@ -10,6 +10,7 @@ def navigation(request) -> list[dict]:
     items = [{"url": reverse("web:home"), "label": _("Home")}]
     if not user.is_authenticated:
         return items
+    items.append({"url": reverse("exchanges:inbox"), "label": _("Requests")})
     items.append({"url": reverse("directory:list"), "label": _("Directory")})
     if scopes_of(user):
         items.append({"url": reverse("directory:coordination"), "label": _("Coordination")})

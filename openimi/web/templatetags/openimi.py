@@ -1,4 +1,5 @@
 from django import forms, template
+from django.utils.translation import pgettext_lazy
 
 from openimi.core.i18n import pick
 
@@ -15,8 +16,19 @@ _CLASSES = {
 
 
 @register.filter
-def is_multiple_checkbox(field) -> bool:
-    return isinstance(field.field.widget, forms.CheckboxSelectMultiple)
+def choice_kind(field) -> str:
+    """ "checkboxes" or "radios" for fields rendered as a GOV.UK fieldset, else ""."""
+    widget = field.field.widget
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    return ""
+
+
+@register.filter
+def is_checkbox(field) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxInput)
 
 
 @register.simple_tag
@@ -43,3 +55,29 @@ def govuk_widget(field):
 def translated(texts, language=None) -> str:
     """``{{ area.names|translated }}``: the text in the active language."""
     return pick(texts, language)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+_EVENT_LABELS = {
+    "created": pgettext_lazy("event", "Draft created"),
+    "edited": pgettext_lazy("event", "Draft edited"),
+    "overdue": pgettext_lazy("event", "Deadline passed"),
+    "escalated": pgettext_lazy("event", "Escalated to the coordinators"),
+    "attachment_added": pgettext_lazy("event", "Document attached"),
+}
+
+
+@register.filter
+def event_label(action: str) -> str:
+    return _EVENT_LABELS.get(action, action)
+
+
+@register.filter
+def state_label(value: str) -> str:
+    from openimi.exchanges.models import State
+
+    return State(value).label if value in State.values else value

@@ -1,0 +1,295 @@
+"""Request pages: inbox and outbox, compose, and one page per request with its actions.
+Views parse forms and call selectors and services; every rule lives in those."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from openimi.accounts.models import Role
+from openimi.accounts.permissions import roles_of
+from openimi.core.models import LegalArea
+from openimi.directory.models import Authority, AuthorityStatus
+from openimi.directory.views import _apply_errors, _page_number
+from openimi.exchanges import permissions, selectors, services
+from openimi.exchanges.forms import ActionForm, AnswerForm, BoxForm, ComposeForm, UploadForm
+from openimi.exchanges.models import State
+from openimi.exchanges.workflow import ACTIONS
+from openimi.questionnaires.models import QuestionSet
+
+PAGE_SIZE = 25
+
+
+def _areas_choices():
+    return [(a.code, a.name) for a in LegalArea.objects.filter(is_active=True)]
+
+
+@login_required
+def box_view(request, box="inbox"):
+    form = BoxForm(request.GET or None, areas=_areas_choices())
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.BoxFilters(box=box, **{k: v for k, v in data.items() if v not in (None, "")})
+    paginator = Paginator(selectors.box(request.user, filters), PAGE_SIZE)
+    page = paginator.get_page(_page_number(request))
+    query = request.GET.copy()
+    query.pop("page", None)
+    counts = selectors.state_counts(request.user, filters)
+    return render(
+        request,
+        "exchanges/box.html",
+        {
+            "box": box,
+            "form": form,
+            "page": page,
+            "querystring": query.urlencode(),
+            "counts": [(value, label, counts[value]) for value, label in State.choices if counts[value]],
+            "can_compose": _requesters(request.user) != [],
+        },
+    )
+
+
+def _requesters(user) -> list[tuple[int, str]]:
+    ids = [a for a, grants in roles_of(user).items() if any(role == Role.REQUEST_HANDLER for role, _ in grants)]
+    return [(a.pk, a.official_name) for a in Authority.objects.filter(pk__in=ids, status=AuthorityStatus.ACTIVE)]
+
+
+def _responder_matches(area: str, country: str, words: str, exclude_country: str) -> list[tuple[int, str]]:
+    """Authorities competent for ``area`` (offered first), optionally filtered; at most 50."""
+    qs = (
+        Authority.objects.filter(status=AuthorityStatus.ACTIVE, area_grants__legal_area_id=area)
+        .exclude(country_id=exclude_country)
+        .select_related("country")
+    )
+    if country:
+        qs = qs.filter(country_id=country)
+    for word in words.split()[:5]:
+        qs = qs.filter(Q(official_name__icontains=word) | Q(city__icontains=word))
+    return [(a.pk, f"{a.official_name} ({a.city}, {a.country.name})") for a in qs.order_by("official_name")[:50]]
+
+
+def _compose_context(user, data, instance=None):
+    requesters = _requesters(user)
+    if not requesters:
+        raise PermissionDenied(_("You need the request handler role to send requests."))
+    area = (data.get("legal_area") if data else None) or (instance.legal_area_id if instance else None) or "services"
+    qset = QuestionSet.objects.filter(legal_area_id=area, is_current=True).first()
+    questions = []
+    if qset:
+        questions = [(q.code, f"{q.group.title}: {q.text}") for q in qset.questions.select_related("group")]
+    wanted = str((data or {}).get("requester") or "")
+    own_ids = [pk for pk, _name in requesters]
+    requester_id = (
+        int(wanted)
+        if wanted.isdigit() and int(wanted) in own_ids
+        else (instance.requester_id if instance else own_ids[0])
+    )
+    requester = Authority.objects.get(pk=requester_id)
+    data = data or {}
+    responders = _responder_matches(
+        area, str(data.get("responder_country", ""))[:2], str(data.get("responder_q", ""))[:100], requester.country_id
+    )
+    if instance and instance.responder_id and instance.responder_id not in {pk for pk, _l in responders}:
+        responders.insert(0, (instance.responder_id, instance.responder.official_name))
+    return dict(requesters=requesters, areas=_areas_choices(), questions=questions, responders=responders), qset
+
+
+def _draft_from(form) -> services.DraftData:
+    c = form.cleaned_data
+    return services.DraftData(
+        legal_area=c["legal_area"],
+        responder=c.get("responder"),
+        subject_name=c.get("subject_name", ""),
+        subject_identifiers=c.get("subject_identifiers", ""),
+        subject_address=c.get("subject_address", ""),
+        subject_birth_date=c.get("subject_birth_date"),
+        questions=c.get("questions") or [],
+        free_text=c.get("free_text", ""),
+        free_text_language=c.get("free_text_language", ""),
+        reply_by=c.get("reply_by"),
+    )
+
+
+@login_required
+def compose_view(request, pk=None):
+    instance = selectors.request_get(request.user, pk) if pk else None
+    if instance is not None and instance.state != State.DRAFT:
+        return redirect("exchanges:detail", instance.pk)
+    data = request.POST if request.method == "POST" else None
+    choices, qset = _compose_context(request.user, data or request.GET, instance)
+    initial = {"free_text_language": request.user.language}
+    if instance:
+        initial.update(
+            requester=instance.requester_id,
+            legal_area=instance.legal_area_id,
+            responder=instance.responder_id,
+            subject_name=instance.subject_name,
+            subject_identifiers=instance.subject_identifiers,
+            subject_address=instance.subject_address,
+            subject_birth_date=instance.subject_birth_date,
+            free_text=instance.free_text,
+            free_text_language=instance.free_text_language or request.user.language,
+            reply_by=instance.reply_by,
+            questions=[rq.question.code for rq in instance.chosen.select_related("question")],
+        )
+    form = ComposeForm(data, initial=initial, **choices)
+    refresh = data is not None and ("find" in data or "change_area" in data)
+    if data is not None and not refresh and form.is_valid():
+        try:
+            draft = _draft_from(form)
+            if instance is None:
+                requester = Authority.objects.get(pk=int(form.cleaned_data["requester"]))
+                instance = services.request_create(actor=request.user, requester=requester, data=draft)
+            else:
+                instance = services.request_update_draft(actor=request.user, request=instance, data=draft)
+            if "send" in data:
+                instance = services.request_act(actor=request.user, request=instance, action="submit")
+                messages.success(request, _("The request has been sent."))
+            else:
+                messages.success(request, _("The draft has been saved."))
+            return redirect("exchanges:detail", instance.pk)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+            if instance is not None and instance.pk:
+                messages.error(request, _("The draft has been saved, but it cannot be sent yet."))
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+    return render(request, "exchanges/compose.html", {"form": form, "instance": instance, "question_set": qset})
+
+
+def _action_forms(user, r):
+    handlers = selectors.handler_choices(r) if r.responder_id else []
+    forms_ = []
+    for spec in permissions.available_actions(user, r):
+        if spec.name == "answer":
+            continue  # the answer has its own form
+        forms_.append(
+            ActionForm(
+                initial={"action": spec.name, "version": r.version}, spec=spec, handlers=handlers, prefix=spec.name
+            )
+        )
+    return forms_
+
+
+@login_required
+def detail_view(request, pk):
+    r = selectors.request_get(request.user, pk)
+    participant = permissions.is_participant(request.user, r)
+    rows = selectors.question_rows(r)
+    actions = permissions.available_actions(request.user, r)
+    can_answer = any(a.name == "answer" for a in actions)
+    attachments = selectors.attachments_for(request.user, r)
+    own_docs = [(str(a.pk), a.original_name) for a in attachments if a.authority_id == r.responder_id]
+    answer_form = AnswerForm(rows=[row for row in rows], attachments=own_docs, prefix="answer") if can_answer else None
+    return render(
+        request,
+        "exchanges/detail.html",
+        {
+            "r": r,
+            "participant": participant,
+            "rows": rows,
+            "action_forms": _action_forms(request.user, r),
+            "answer_form": answer_form,
+            "messages_list": selectors.messages_for(request.user, r),
+            "timeline": selectors.timeline_for(request.user, r),
+            "attachments": attachments,
+            "upload_form": UploadForm() if participant and r.state not in (State.CLOSED, State.WITHDRAWN) else None,
+            "actions_by_name": {a.name: a for a in ACTIONS.values()},
+        },
+    )
+
+
+@login_required
+@require_POST
+def action_view(request, pk):
+    r = selectors.request_get(request.user, pk)
+    name = request.POST.get("action", "")
+    spec = ACTIONS.get(name)
+    if spec is None:
+        raise Http404
+    form = ActionForm(
+        request.POST, spec=spec, handlers=selectors.handler_choices(r) if r.responder_id else [], prefix=name
+    )
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label if field in form.fields else field}: {error}")
+        return redirect("exchanges:detail", r.pk)
+    c = form.cleaned_data
+    payload = {k: v for k, v in c.items() if k not in ("action", "version", "text") and v not in (None, "")}
+    return _act(request, r, name, version=c["version"], text=c.get("text", ""), **payload)
+
+
+def _act(request, r, name, **kwargs):
+    try:
+        services.request_act(actor=request.user, request=r, action=name, language=request.user.language, **kwargs)
+    except services.RequestChanged as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(f"{m}" for m in exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": ACTIONS[name].label})
+        if not permissions.can_view(request.user, r):
+            return redirect("exchanges:inbox")
+    return redirect("exchanges:detail", r.pk)
+
+
+@login_required
+@require_POST
+def answer_view(request, pk):
+    r = selectors.request_get(request.user, pk)
+    rows = selectors.question_rows(r)
+    own_docs = [(str(a.pk), a.original_name) for a in r.attachments.filter(authority_id=r.responder_id)]
+    form = AnswerForm(request.POST, rows=rows, attachments=own_docs, prefix="answer")
+    if not form.is_valid():
+        messages.error(request, _("Check the answers: some values are not valid."))
+        return redirect("exchanges:detail", r.pk)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    return _act(
+        request,
+        r,
+        "answer",
+        version=version,
+        text=form.cleaned_data.get("text", ""),
+        answers=form.answers(),
+        partial=form.cleaned_data.get("partial", False),
+    )
+
+
+@login_required
+@require_POST
+def upload_view(request, pk):
+    r = selectors.request_get(request.user, pk)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to upload."))
+        return redirect("exchanges:detail", r.pk)
+    try:
+        attachment = services.attachment_add(actor=request.user, request=r, upload=form.cleaned_data["file"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(name)s has been attached.") % {"name": attachment.original_name})
+    return redirect("exchanges:detail", r.pk)
+
+
+@login_required
+def download_view(request, pk, attachment_pk):
+    attachment = selectors.attachment_get(request.user, pk, attachment_pk)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
