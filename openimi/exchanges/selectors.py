@@ -193,3 +193,17 @@ def overdue_candidates(now=None):
         | Q(state__in=[State.ACCEPTED, State.AWAITING_INFORMATION], reply_by__lt=today),
         is_overdue=False,
     )
+
+
+def dashboard_counts(user) -> dict[str, int]:
+    """Open requests waiting on the user's authorities, for the home page."""
+    inbox = box(user, BoxFilters(box="inbox")).order_by()
+    outbox = box(user, BoxFilters(box="outbox")).order_by()
+    return {
+        "to_accept": inbox.filter(state=State.SENT).count(),
+        "to_answer": inbox.filter(state=State.ACCEPTED).count(),
+        "overdue": inbox.filter(is_overdue=True).count(),
+        "answered": outbox.filter(state=State.ANSWERED).count(),
+        "need_information": outbox.filter(state=State.AWAITING_INFORMATION).count(),
+        "drafts": outbox.filter(state=State.DRAFT).count(),
+    }

@@ -5,12 +5,14 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from openimi.directory import selectors as directory_selectors
+from openimi.exchanges import selectors as exchange_selectors
 
 
 def home(request):
     context = {}
     if request.user.is_authenticated:
         context = directory_selectors.dashboard_for(request.user)
+        context["request_counts"] = exchange_selectors.dashboard_counts(request.user)
     return render(request, "web/home.html", context)
 
 
