@@ -89,6 +89,25 @@ def _test_settings(settings, smtp_server):
 
 
 @pytest.fixture
+def reference_data(transactional_db):
+    """Transactional tests (browser, races) flush the database afterwards, reference data
+    included; load it again from the same data migrations when it is missing."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from openimi.core.models import Country
+    from openimi.questionnaires.models import QuestionSet
+
+    if not Country.objects.exists():
+        core = import_module("openimi.core.migrations.0002_load_reference_data")
+        core.load_languages_and_countries(apps, None)
+        core.load_legal_areas_and_vocabularies(apps, None)
+    if not QuestionSet.objects.exists():
+        import_module("openimi.questionnaires.migrations.0002_load_question_sets").load(apps, None)
+
+
+@pytest.fixture
 def mailbox(smtp_server):
     return Mailbox(smtp_server[1])
 

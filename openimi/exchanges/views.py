@@ -121,7 +121,7 @@ def compose_view(request, pk=None):
         return redirect("exchanges:detail", instance.pk)
     data = request.POST if request.method == "POST" else None
     choices, qset = _compose_context(request.user, data or request.GET, instance)
-    initial = {"free_text_language": request.user.language}
+    initial = {"free_text_language": request.user.language, "legal_area": request.GET.get("legal_area", "")}
     if instance:
         initial.update(
             requester=instance.requester_id,

@@ -36,7 +36,8 @@ def test_nothing_is_overdue_before_the_deadline(sent):
 
 def test_escalation_reaches_the_responders_coordinator_after_the_delay(sent, de_authority):
     national = de_authority.__class__.objects.create(
-        official_name="Bundesministerium", official_language_id="de", country_id="DE", status="active")
+        official_name="Bundesministerium", official_language_id="de", country_id="DE", status="active"
+    )
     coordinator(national, "national")
     boss = UserFactory()
     member(boss, national, "local_admin")

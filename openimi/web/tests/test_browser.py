@@ -19,7 +19,7 @@ from openimi.tests.factories import AuthorityFactory, UserFactory, coordinator, 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 
 
 @pytest.fixture(scope="module")
@@ -91,12 +91,17 @@ def _new_page(browser, live_server, language="en"):
 
 
 def _sign_in(ui: Audited, email: str, code_for) -> None:
+    """Password, then TOTP code; by element ids, so it works in every interface language."""
     ui.goto("/accounts/login/")
-    ui.page.get_by_label("E-mail address").fill(email)
-    ui.page.get_by_label("Password").fill(PASSWORD)
-    ui.submit("Continue")
-    ui.page.get_by_label("Code from your authenticator app").fill(code_for())
-    ui.submit(ui.page.locator("main button[type=submit]").inner_text().strip())
+    ui.page.locator("#id_username").fill(email)
+    ui.page.locator("#id_password").fill(PASSWORD)
+    with ui.page.expect_navigation():
+        ui.page.locator("main form button[type=submit]").click()
+    ui.audit()
+    ui.page.locator("#id_otp_token").fill(code_for())
+    with ui.page.expect_navigation():
+        ui.page.locator("main form button[type=submit]").click()
+    ui.audit()
 
 
 @pytest.fixture

@@ -120,6 +120,7 @@ class Command(BaseCommand):
         parser.add_argument("--users-per-authority", type=float, default=3.2, help="Average users per authority.")
         parser.add_argument("--seed", type=int, default=2011)
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if authorities already exist.")
+        parser.add_argument("--requests", type=int, default=50_000, help="Information requests (default 50,000).")
 
     def handle(self, *args, **options):
         if options["authorities"] < 100 or options["authorities"] > 1_000_000:
@@ -145,7 +146,15 @@ class Command(BaseCommand):
             coordinators = self._coordinators()
             authority_ids = self._authorities(options["authorities"], coordinators)
             self._users(authority_ids, options["users_per_authority"], coordinators)
-        self._progress(f"Done: {Authority.objects.count():,} authorities, {User.objects.count():,} users.")
+        if options["requests"]:
+            from openimi.exchanges.demo import generate_requests
+
+            with transaction.atomic():
+                generate_requests(options["requests"], rng=self.rng, names=self.names, progress=self._progress)
+        self._progress(
+            f"Done: {Authority.objects.count():,} authorities, {User.objects.count():,} users, "
+            f"{options['requests']:,} requests."
+        )
 
     def _progress(self, message: str) -> None:
         self.stdout.write(f"[{time.monotonic() - self.started:6.1f}s] {message}")
