@@ -81,7 +81,9 @@ def _person(spec: dict, rng: random.Random) -> str:
     return f"{rng.choice(spec.get('first_names', ['Alex']))} {rng.choice(spec.get('last_names', ['Doe']))}"
 
 
-def generate_requests(total: int, *, rng: random.Random, names: dict, progress) -> None:
+def generate_requests(total: int, *, rng: random.Random, names: dict, progress, minimal: bool = False) -> None:
+    """Insert ``total`` requests; ``minimal`` skips questions, answers and timelines (for
+    benchmarks that only need many request rows)."""
     now = timezone.now()
     sets = {}
     for qset in QuestionSet.objects.filter(is_current=True).prefetch_related("questions__options"):
@@ -203,6 +205,9 @@ def generate_requests(total: int, *, rng: random.Random, names: dict, progress) 
                     )
                 )
         InformationRequest.objects.bulk_create(requests, batch_size=BATCH)
+        if minimal:
+            progress(f"{min(offset + BATCH, total):,} requests")
+            continue
         RequestQuestion.objects.bulk_create(chosen, batch_size=BATCH)
         Answer.objects.bulk_create(answers, batch_size=BATCH)
         RequestEvent.objects.bulk_create(events, batch_size=BATCH)
