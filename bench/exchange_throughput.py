@@ -16,7 +16,6 @@ import sys
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
 from _setup import ROOT, reset_postgres_database
 
@@ -61,7 +60,7 @@ connection.close()
 with socket.socket() as s:
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
-server = subprocess.Popen(
+server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
     [
         str(ROOT / ".venv/bin/gunicorn"),
         "bench.wsgi:application",
@@ -95,7 +94,7 @@ def call(method, path, token=None, body=None):
         return json.loads(response.read() or b"null") if "json" in response.headers.get("Content-Type", "") else None
 
 
-reply_by = (datetime.date.today() + datetime.timedelta(days=20)).isoformat()
+reply_by = (datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=20)).isoformat()
 
 
 def exchange(fr_token, de_token, de_id):
