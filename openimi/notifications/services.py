@@ -31,3 +31,24 @@ def notify(*, recipients, kind: str, request=None) -> int:
     if rows:
         transaction.on_commit(lambda: deliver_notifications.enqueue())
     return len(rows)
+
+
+def notifications_mark_read(*, actor) -> int:
+    """Mark all of the actor's notifications as read (only the actor's own)."""
+    from django.utils import timezone
+
+    from openimi.notifications.models import Notification
+
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notification_mode_set(*, actor, mode: str) -> None:
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from openimi.accounts.models import User
+
+    if mode not in ("immediate", "digest"):
+        raise ValidationError({"notification_mode": _("Choose one of the proposed options.")})
+    User.objects.filter(pk=actor.pk).update(notification_mode=mode)
+    actor.notification_mode = mode

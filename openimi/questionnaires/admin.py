@@ -1,11 +1,19 @@
 import json
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from openimi.questionnaires.models import Question, QuestionSet
-from openimi.questionnaires.services import question_set_export
+from openimi.questionnaires.services import question_set_export, question_set_import
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Question set (JSON)"))
 
 
 class QuestionInline(admin.TabularInline):
@@ -29,6 +37,41 @@ class QuestionSetAdmin(admin.ModelAdmin):
     fields = ["code", "version", "legal_area", "titles", "is_current", "created_at"]
     inlines = [QuestionInline]
     actions = ["export_json"]
+    change_list_template = "admin/questionnaires/questionset/change_list.html"
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="questionset_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Publish a new version from a file, with every problem listed if it is refused."""
+        form = ImportForm(request.POST or None, request.FILES or None)
+        problems = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                document = json.loads(form.cleaned_data["file"].read(2 * 1024 * 1024).decode("utf-8"))
+                qset = question_set_import(actor=request.user, document=document)
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                problems = [_("The file is not valid JSON.")]
+            except ValidationError as exc:
+                problems = exc.message_dict.get("file", exc.messages)
+            except PermissionDenied as exc:
+                problems = [str(exc)]
+            else:
+                self.message_user(
+                    request, _("Published %(code)s version %(version)d.") % {"code": qset.code, "version": qset.version}
+                )
+                return redirect("admin:questionnaires_questionset_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "problems": problems,
+            "title": _("Import a question set"),
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/questionnaires/questionset/import.html", context)
 
     @admin.action(description=_("Export as JSON"))
     def export_json(self, request, queryset):

@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from openimi.accounts.permissions import Perm, has_perm, scopes_of
+from openimi.notifications.selectors import unread_count
 
 
 def navigation(request) -> list[dict]:
@@ -16,6 +17,13 @@ def navigation(request) -> list[dict]:
         items.append({"url": reverse("directory:coordination"), "label": _("Coordination")})
     if has_perm(user, Perm.COORDINATOR_APPOINT_NATIONAL):
         items.append({"url": reverse("directory:operator"), "label": _("Countries and coordinators")})
+    unread = unread_count(user)
+    items.append(
+        {
+            "url": reverse("notifications:list"),
+            "label": _("Notifications (%(count)d new)") % {"count": unread} if unread else _("Notifications"),
+        }
+    )
     items.append({"url": reverse("accounts:profile"), "label": _("My account")})
     for item in items:
         path = item["url"]

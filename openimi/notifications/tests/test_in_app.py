@@ -1,0 +1,32 @@
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+from openimi.notifications.models import Notification
+from openimi.notifications.services import notify
+
+
+def test_users_see_only_their_own_notifications_and_can_mark_them_read(client_for, fr_handler, de_handler):
+    notify(recipients=[fr_handler], kind="reminder")
+    notify(recipients=[de_handler], kind="overdue")
+    client = client_for(fr_handler)
+    page = client.get(reverse("notifications:list")).content.decode()
+    with translation.override(fr_handler.language):
+        mine = str(Notification.objects.get(recipient=fr_handler).get_kind_display())
+        theirs = str(Notification.objects.get(recipient=de_handler).get_kind_display())
+        nav_label = gettext("Notifications (%(count)d new)") % {"count": 1}
+    assert mine in page and theirs not in page
+    assert nav_label in page
+    client.post(reverse("notifications:read"))
+    assert Notification.objects.get(recipient=fr_handler).read_at is not None
+    assert Notification.objects.get(recipient=de_handler).read_at is None
+
+
+def test_choosing_the_daily_digest(client_for, fr_handler):
+    client = client_for(fr_handler)
+    client.post(reverse("notifications:mode"), {"notification_mode": "digest"})
+    fr_handler.refresh_from_db()
+    assert fr_handler.notification_mode == "digest"
+    client.post(reverse("notifications:mode"), {"notification_mode": "hourly"})
+    fr_handler.refresh_from_db()
+    assert fr_handler.notification_mode == "digest"
