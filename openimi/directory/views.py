@@ -436,10 +436,13 @@ def coordination_view(request):
         else:
             messages.success(request, _("%(name)s is now a delegated coordinator.") % {"name": target.official_name})
             return redirect("directory:coordination")
+    from openimi.exchanges.selectors import coordinator_queue
+
     return render(
         request,
         "directory/coordination.html",
         {
+            "queue": coordinator_queue(user),
             "pending": selectors.pending_for(user)[:100],
             "invited": selectors.invited_for(user)[:100],
             "scopes": scopes,

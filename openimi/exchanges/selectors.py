@@ -207,3 +207,21 @@ def dashboard_counts(user) -> dict[str, int]:
         "need_information": outbox.filter(state=State.AWAITING_INFORMATION).count(),
         "drafts": outbox.filter(state=State.DRAFT).count(),
     }
+
+
+def coordinator_queue(user) -> dict[str, list[InformationRequest]]:
+    """Requests a coordinator is involved in: to approve, referred to it, escalated to it."""
+    from openimi.accounts.permissions import scope_filter
+
+    scopes = scopes_of(user)
+    if not scopes:
+        return {"approve": [], "referred": [], "escalated": []}
+    base = InformationRequest.objects.select_related("requester__country", "responder__country", "legal_area")
+    return {
+        "approve": list(base.filter(scope_filter(scopes, prefix="requester__"), state=State.AWAITING_APPROVAL)
+                        .distinct().order_by("updated_at")[:100]),
+        "referred": list(base.filter(referred_to_id__in=[s.authority_id for s in scopes])
+                         .exclude(state__in=[State.CLOSED, State.WITHDRAWN]).order_by("-updated_at")[:100]),
+        "escalated": list(base.filter(scope_filter(scopes, prefix="responder__"), escalated_at__isnull=False,
+                                      is_overdue=True).distinct().order_by("escalated_at")[:100]),
+    }

@@ -202,3 +202,14 @@ def test_odd_compose_input_never_breaks(client_for, fr_handler, fr_authority, da
     response = client_for(fr_handler).post(reverse("exchanges:compose"), {"free_text_language": "fr", **data})
     assert response.status_code == 200
     assert not InformationRequest.objects.exists()
+
+
+def test_coordinator_page_lists_requests_to_approve_and_referred(client_for, fr_handler, fr_authority,
+                                                                 de_authority, de_handler, fr_coordinator):
+    fr_authority.requests_need_approval = True
+    fr_authority.save()
+    waiting = request_act(actor=fr_handler, action="submit", request=request_create(
+        actor=fr_handler, requester=fr_authority, data=draft_data(de_authority)))
+    page = client_for(fr_coordinator).get(reverse("directory:coordination")).content.decode()
+    assert waiting.reference in page
+    assert client_for(fr_coordinator).get(reverse("exchanges:detail", args=[waiting.pk])).status_code == 200
