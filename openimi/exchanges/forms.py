@@ -150,11 +150,8 @@ class ActionForm(forms.Form):
     text = forms.CharField(
         label=_("Message"), required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    to_authority = forms.IntegerField(
-        label=_("Number of the authority to forward to"),
-        required=False,
-        min_value=1,
-        help_text=_("The number shown on the authority's page in the directory."),
+    to_authority = forms.TypedChoiceField(
+        label=_("Authority to forward to"), required=False, coerce=int, empty_value=None
     )
     handler = forms.ChoiceField(label=_("Handler"), required=False)
     date = forms.DateField(label=_("Proposed reply date"), required=False, widget=DateInput)
@@ -178,9 +175,10 @@ class ActionForm(forms.Form):
         "accept_answer": ["rating_timeliness", "rating_effort"],
     }
 
-    def __init__(self, *args, spec=None, handlers=(), **kwargs):
+    def __init__(self, *args, spec=None, handlers=(), forward_to=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["handler"].choices = [("", _("Choose a handler")), *handlers]
+        self.fields["to_authority"].choices = [("", _("Choose an authority")), *forward_to]
         if spec is not None:
             keep = {"action", "version", *self.FIELDS_BY_ACTION.get(spec.name, [])}
             if spec.needs_text or spec.message_kind:

@@ -218,10 +218,38 @@ def coordinator_queue(user) -> dict[str, list[InformationRequest]]:
         return {"approve": [], "referred": [], "escalated": []}
     base = InformationRequest.objects.select_related("requester__country", "responder__country", "legal_area")
     return {
-        "approve": list(base.filter(scope_filter(scopes, prefix="requester__"), state=State.AWAITING_APPROVAL)
-                        .distinct().order_by("updated_at")[:100]),
-        "referred": list(base.filter(referred_to_id__in=[s.authority_id for s in scopes])
-                         .exclude(state__in=[State.CLOSED, State.WITHDRAWN]).order_by("-updated_at")[:100]),
-        "escalated": list(base.filter(scope_filter(scopes, prefix="responder__"), escalated_at__isnull=False,
-                                      is_overdue=True).distinct().order_by("escalated_at")[:100]),
+        "approve": list(
+            base.filter(scope_filter(scopes, prefix="requester__"), state=State.AWAITING_APPROVAL)
+            .distinct()
+            .order_by("updated_at")[:100]
+        ),
+        "referred": list(
+            base.filter(referred_to_id__in=[s.authority_id for s in scopes])
+            .exclude(state__in=[State.CLOSED, State.WITHDRAWN])
+            .order_by("-updated_at")[:100]
+        ),
+        "escalated": list(
+            base.filter(scope_filter(scopes, prefix="responder__"), escalated_at__isnull=False, is_overdue=True)
+            .distinct()
+            .order_by("escalated_at")[:100]
+        ),
     }
+
+
+def forward_choices(request) -> list[tuple[int, str]]:
+    """Where a responder may forward: competent authorities and coordinators of its country."""
+    from openimi.directory.models import Authority, AuthorityStatus
+
+    if request.responder_id is None:
+        return []
+    candidates = (
+        Authority.objects.filter(
+            Q(area_grants__legal_area_id=request.legal_area_id) | Q(coordinator_functions__isnull=False),
+            country_id=request.responder.country_id,
+            status=AuthorityStatus.ACTIVE,
+        )
+        .exclude(pk=request.responder_id)
+        .distinct()
+        .order_by("official_name")[:300]
+    )
+    return [(a.pk, f"{a.official_name} ({a.city})" if a.city else a.official_name) for a in candidates]

@@ -167,10 +167,10 @@ def _action_forms(user, r):
     for spec in permissions.available_actions(user, r):
         if spec.name == "answer":
             continue  # the answer has its own form
+        forward_to = selectors.forward_choices(r) if spec.name == "forward" else ()
+        initial = {"action": spec.name, "version": r.version}
         forms_.append(
-            ActionForm(
-                initial={"action": spec.name, "version": r.version}, spec=spec, handlers=handlers, prefix=spec.name
-            )
+            ActionForm(initial=initial, spec=spec, handlers=handlers, forward_to=forward_to, prefix=spec.name)
         )
     return forms_
 
@@ -211,9 +211,9 @@ def action_view(request, pk):
     spec = ACTIONS.get(name)
     if spec is None:
         raise Http404
-    form = ActionForm(
-        request.POST, spec=spec, handlers=selectors.handler_choices(r) if r.responder_id else [], prefix=name
-    )
+    handlers = selectors.handler_choices(r) if r.responder_id else []
+    forward_to = selectors.forward_choices(r) if name == "forward" else ()
+    form = ActionForm(request.POST, spec=spec, handlers=handlers, forward_to=forward_to, prefix=name)
     if not form.is_valid():
         for field, errors in form.errors.items():
             for error in errors:

@@ -204,12 +204,40 @@ def test_odd_compose_input_never_breaks(client_for, fr_handler, fr_authority, da
     assert not InformationRequest.objects.exists()
 
 
-def test_coordinator_page_lists_requests_to_approve_and_referred(client_for, fr_handler, fr_authority,
-                                                                 de_authority, de_handler, fr_coordinator):
+def test_coordinator_page_lists_requests_to_approve_and_referred(
+    client_for, fr_handler, fr_authority, de_authority, de_handler, fr_coordinator
+):
     fr_authority.requests_need_approval = True
     fr_authority.save()
-    waiting = request_act(actor=fr_handler, action="submit", request=request_create(
-        actor=fr_handler, requester=fr_authority, data=draft_data(de_authority)))
+    waiting = request_act(
+        actor=fr_handler,
+        action="submit",
+        request=request_create(actor=fr_handler, requester=fr_authority, data=draft_data(de_authority)),
+    )
     page = client_for(fr_coordinator).get(reverse("directory:coordination")).content.decode()
     assert waiting.reference in page
     assert client_for(fr_coordinator).get(reverse("exchanges:detail", args=[waiting.pk])).status_code == 200
+
+
+def test_forward_from_the_page_offers_authorities_of_the_responders_country(client_for, sent, de_handler):
+    other = AuthorityFactory(
+        official_name="Architektenkammer Bayern", country_id="DE", areas=["professional_qualifications"]
+    )
+    AuthorityFactory(
+        official_name="Ordine degli Architetti di Roma", country_id="IT", areas=["professional_qualifications"]
+    )
+    client = client_for(de_handler)
+    page = client.get(reverse("exchanges:detail", args=[sent.pk])).content.decode()
+    assert "Architektenkammer Bayern" in page and "Ordine degli Architetti di Roma" not in page
+    client.post(
+        reverse("exchanges:act", args=[sent.pk]),
+        {
+            "action": "forward",
+            "forward-action": "forward",
+            "forward-version": sent.version,
+            "forward-to_authority": other.pk,
+            "forward-text": "Zuständig ist Bayern.",
+        },
+    )
+    sent.refresh_from_db()
+    assert sent.responder == other
