@@ -19,12 +19,16 @@ def act(ui, name: str, text: str | None = None, fields: dict | None = None) -> N
     """Press the button of workflow action ``name`` (opening its details panel if it has one)."""
     form = ui.page.locator(f"form:has(input[name=action][value={name}])")
     details = ui.page.locator(f"details:has(input[name=action][value={name}])")
-    if details.count():
+    if details.count() and details.get_attribute("open") is None:
         details.locator("summary").click()
     if text is not None:
         form.locator("textarea").fill(text)
     for selector, value in (fields or {}).items():
-        form.locator(selector).select_option(value)
+        field = form.locator(selector)
+        if field.evaluate("element => element.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
     with ui.page.expect_navigation():
         form.locator("button[type=submit]").click()
     ui.audit()
@@ -145,3 +149,120 @@ def test_request_from_france_to_germany_in_two_languages(browser, live_server, p
     assert InformationRequest.objects.get(subject_name="Marie Curie").state == State.WITHDRAWN
 
     assert requester.violations + responder.violations == []
+
+
+def test_other_paths_forward_dates_referral_approval_allocation(browser, live_server, people):  # noqa: F811
+    """The remaining actions of the workflow, in Italian and Polish interfaces this time."""
+    from openimi.directory.models import CoordinatorFunction
+    from openimi.exchanges.services import DraftData, request_create
+
+    fr, de, francois, hanna, devices = people
+    bavaria = AuthorityFactory(
+        official_name="Architektenkammer Bayern",
+        country_id="DE",
+        city="München",
+        official_language_id="de",
+        areas=["professional_qualifications"],
+    )
+    allocator = UserFactory(email="anna@ak-bayern.example", full_name="Anna Verteilerin", language="pl")
+    member(allocator, bavaria, "request_allocator")
+    bavarian = UserFactory(email="bernd@ak-bayern.example", full_name="Bernd Bearbeiter", language="de")
+    member(bavarian, bavaria, "request_handler")
+    coordinator_authority = AuthorityFactory(
+        official_name="Direction générale des entreprises", country_id="FR", official_language_id="fr", kind="ministry"
+    )
+    CoordinatorFunction.objects.create(authority=coordinator_authority, kind="national", country_id="FR")
+    claire = UserFactory(email="claire@dge.example", full_name="Claire Martin", language="it")
+    member(claire, coordinator_authority, "local_admin")
+    francois.language = "it"
+    francois.save()
+    for user in (allocator, claire):
+        devices[user.email] = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    fr.requests_need_approval = True
+    fr.save()
+    reply_by = timezone.localdate() + datetime.timedelta(days=21)
+    draft = request_create(
+        actor=francois,
+        requester=fr,
+        data=DraftData(
+            legal_area="professional_qualifications",
+            responder=de.pk,
+            subject_name="Jean Dupont",
+            questions=["diploma_authentic"],
+            reply_by=reply_by,
+        ),
+    )
+
+    requester = _new_page(browser, live_server, language="it")
+    _sign_in(requester, francois.email, lambda: _code(devices[francois.email]))
+    requester.goto(f"/requests/{draft.pk}/")
+    assert requester.page.locator("html").get_attribute("lang") == "it"
+    act(requester, "note", text="Da verificare con il collega.")
+    act(requester, "submit")
+    draft.refresh_from_db()
+    assert draft.state == State.AWAITING_APPROVAL
+
+    coordinator = _new_page(browser, live_server, language="it")
+    _sign_in(coordinator, claire.email, lambda: _code(devices[claire.email]))
+    coordinator.goto("/directory/coordination/")
+    with coordinator.page.expect_navigation():
+        coordinator.page.get_by_role("link", name=draft.reference).click()
+    coordinator.audit()
+    assert "Da verificare" not in coordinator.page.content()  # internal notes stay inside the authority
+    act(coordinator, "reject", text="Precisare l'identità.")
+    assert state_of(draft.reference) == State.DRAFT
+    requester.page.reload()
+    act(requester, "submit")
+    coordinator.page.reload()
+    act(coordinator, "approve")
+    assert state_of(draft.reference) == State.SENT
+
+    responder = _new_page(browser, live_server, language="de")
+    _sign_in(responder, hanna.email, lambda: _code(devices[hanna.email]))
+    responder.goto(f"/requests/{draft.pk}/")
+    act(
+        responder,
+        "forward",
+        text="Zuständig ist die Kammer in Bayern.",
+        fields={"select[name='forward-to_authority']": str(bavaria.pk)},
+    )
+    draft.refresh_from_db()
+    assert draft.responder == bavaria and draft.state == State.SENT
+
+    distributor = _new_page(browser, live_server, language="pl")
+    _sign_in(distributor, allocator.email, lambda: _code(devices[allocator.email]))
+    distributor.goto(f"/requests/{draft.pk}/")
+    assert distributor.page.locator("html").get_attribute("lang") == "pl"
+    act(distributor, "accept")
+    act(distributor, "allocate", fields={"select[name='allocate-handler']": str(bavarian.pk)})
+    draft.refresh_from_db()
+    assert draft.state == State.ACCEPTED and draft.responder_handler == bavarian
+    new_date = (reply_by + datetime.timedelta(days=14)).isoformat()
+    act(distributor, "propose_date", text="Archiwum jest zamknięte.", fields={"input[type=date]": new_date})
+    draft.refresh_from_db()
+    assert draft.proposed_reply_by.isoformat() == new_date
+
+    requester.page.reload()
+    act(requester, "agree_date")
+    draft.refresh_from_db()
+    assert draft.reply_by.isoformat() == new_date and draft.proposed_reply_by is None
+    act(requester, "refer", text="Nessuna risposta nel merito.")
+    coordinator.goto(f"/requests/{draft.pk}/")
+    act(coordinator, "comment", text="Ho contattato il coordinatore tedesco.")
+    act(coordinator, "remind")
+    assert {e.action for e in draft.events.all()} >= {
+        "note",
+        "submit",
+        "reject",
+        "approve",
+        "forward",
+        "accept",
+        "allocate",
+        "propose_date",
+        "agree_date",
+        "refer",
+        "comment",
+        "remind",
+    }
+
+    assert requester.violations + coordinator.violations + responder.violations + distributor.violations == []
