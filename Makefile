@@ -29,10 +29,12 @@ locale/.compiled: $(VENV)/.installed $(wildcard locale/*/LC_MESSAGES/django.po)
 install: $(VENV)/.installed build/static/openimi/openimi.css locale/.compiled
 
 run: install
+	./bin/ensure-apertium || true
 	./bin/demo
 
 test: install
 	./bin/ensure-chromium
+	./bin/ensure-apertium
 	$(BIN)/pytest -n 2 --dist loadfile
 
 lint: install
@@ -48,6 +50,7 @@ messages: install
 bench: install
 	$(BIN)/python bench/demo_data.py
 	$(BIN)/python bench/directory_api.py
+	$(BIN)/python bench/translation.py
 
 check-deploy: install
 	OPENIMI_ENV=production SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9') \

@@ -232,3 +232,43 @@ def signed_in(user) -> Client:
 @pytest.fixture
 def client_for():
     return signed_in
+
+
+@pytest.fixture(scope="session")
+def apertium_url():
+    """A real Apertium APy server on loopback (Debian's apertium-apy with the installed pairs).
+    .ci/run installs it and sets OPENIMI_REQUIRE_APERTIUM=1, making its absence a failure."""
+    import os
+    import shutil
+    import subprocess
+    import urllib.request
+
+    binary = shutil.which("apertium-apy")
+    if binary is None or not os.path.isdir("/usr/share/apertium/modes"):
+        if os.environ.get("OPENIMI_REQUIRE_APERTIUM") == "1":
+            pytest.fail("Apertium is required but apertium-apy is not installed")
+        pytest.skip("Apertium not installed (bin/ensure-apertium installs it)")
+    port = _free_port()
+    process = subprocess.Popen(
+        [binary, "-p", str(port), "/usr/share/apertium/modes"],  # noqa: S603 - fixed args
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/listPairs", timeout=1)  # noqa: S310 - loopback
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def apertium(settings, apertium_url):
+    settings.TRANSLATION_ENGINES = [
+        {"class": "openimi.translation.engines.ApertiumEngine", "url": apertium_url, "timeout": 10}
+    ]
+    return apertium_url

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "openimi.questionnaires",
     "openimi.exchanges",
     "openimi.notifications",
+    "openimi.translation",
     "openimi.api",
     "openimi.web",
 ]
@@ -225,6 +226,48 @@ TASKS = {
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Machine translation engines, in order of preference. The local Apertium APy server is the
+# default; DeepL and LibreTranslate are added when configured.
+TRANSLATION_TIMEOUT = envint("TRANSLATION_TIMEOUT", 10)
+TRANSLATION_ENGINES = [
+    {
+        "class": "openimi.translation.engines.ApertiumEngine",
+        "url": envstr("APERTIUM_APY_URL", "http://127.0.0.1:2737"),
+        "timeout": TRANSLATION_TIMEOUT,
+    },
+]
+if envstr("DEEPL_AUTH_KEY"):
+    TRANSLATION_ENGINES.insert(
+        0,
+        {
+            "class": "openimi.translation.engines.DeepLEngine",
+            "url": envstr("DEEPL_URL", "https://api.deepl.com"),
+            "auth_key": envstr("DEEPL_AUTH_KEY"),
+            "timeout": TRANSLATION_TIMEOUT,
+        },
+    )
+if envstr("ETRANSLATION_APPLICATION"):
+    TRANSLATION_ENGINES.insert(
+        0,
+        {
+            "class": "openimi.translation.engines.ETranslationEngine",
+            "url": envstr("ETRANSLATION_URL", "https://webgate.ec.europa.eu/etranslation/si/translate"),
+            "application": envstr("ETRANSLATION_APPLICATION"),
+            "password": envstr("ETRANSLATION_PASSWORD"),
+            "callback_url": f"{SITE_URL}/translation/etranslation",
+            "timeout": TRANSLATION_TIMEOUT,
+        },
+    )
+if envstr("LIBRETRANSLATE_URL"):
+    TRANSLATION_ENGINES.append(
+        {
+            "class": "openimi.translation.engines.LibreTranslateEngine",
+            "url": envstr("LIBRETRANSLATE_URL"),
+            "api_key": envstr("LIBRETRANSLATE_API_KEY"),
+            "timeout": TRANSLATION_TIMEOUT,
+        }
+    )
 
 # How long a self-registration invitation stays valid.
 INVITATION_VALID_DAYS = envint("INVITATION_VALID_DAYS", 14)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("directory/", include("openimi.directory.urls")),
     path("requests/", include("openimi.exchanges.urls")),
     path("notifications/", include("openimi.notifications.urls")),
+    path("translation/", include("openimi.translation.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin signs in through OpenIMI's own two-factor sign-in, never its own form.

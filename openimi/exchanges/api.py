@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -237,9 +238,39 @@ def request_create(request, payload: DraftIn):
     return Status(201, detail(request.user, selectors.request_get(request.user, r.pk)))
 
 
+def _translation_out(t) -> dict:
+    return {
+        "text": t.text,
+        "engines": t.engines,
+        "route": t.languages,
+        "cached": t.cached,
+        "error": t.error or None,
+        "machine_translation": True,
+    }
+
+
 @router.get("/requests/{request_id}", response={200: dict, **ERRORS}, summary="One request with its timeline")
-def request_detail(request, request_id: int):
-    return detail(request.user, _get(request, request_id))
+def request_detail(request, request_id: int, translate_to: str = ""):
+    """With ``translate_to`` (a language code), free text and messages also carry a machine
+    translation into that language; the originals are always there."""
+    r = _get(request, request_id)
+    body = detail(request.user, r)
+    if translate_to:
+        from django.conf import settings
+
+        from openimi.translation.services import translate
+
+        if translate_to not in dict(settings.LANGUAGES):
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"translate_to": [_("Unknown language code.")]})
+        if r.free_text:
+            body["free_text"]["translation"] = _translation_out(
+                translate(r.free_text, r.free_text_language, translate_to)
+            )
+        for message in body["messages"]:
+            message["translation"] = _translation_out(translate(message["text"], message["language"], translate_to))
+    return body
 
 
 @router.patch("/requests/{request_id}", response={200: dict, **ERRORS}, summary="Edit a draft")

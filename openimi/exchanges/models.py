@@ -169,6 +169,10 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} on {self.request_id}"
 
+    @property
+    def anchor(self) -> str:
+        return f"message-{self.pk}"
+
 
 class Attachment(models.Model):
     request = models.ForeignKey(InformationRequest, on_delete=models.CASCADE, related_name="attachments")

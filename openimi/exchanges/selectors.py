@@ -253,3 +253,18 @@ def forward_choices(request) -> list[tuple[int, str]]:
         .order_by("official_name")[:300]
     )
     return [(a.pk, f"{a.official_name} ({a.city})" if a.city else a.official_name) for a in candidates]
+
+
+def translations_for(user, request, messages) -> dict:
+    """Machine translations of the request's free text and messages into the user's language,
+    keyed ``"free_text"`` and ``"message-<id>"``; items already in that language are skipped."""
+    from openimi.translation.services import translate
+
+    target = user.language
+    out = {}
+    if request.free_text and request.free_text_language != target:
+        out["free_text"] = translate(request.free_text, request.free_text_language, target)
+    for message in messages:
+        if message.language != target:
+            out[f"message-{message.pk}"] = translate(message.text, message.language, target)
+    return out

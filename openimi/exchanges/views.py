@@ -185,6 +185,10 @@ def detail_view(request, pk):
     attachments = selectors.attachments_for(request.user, r)
     own_docs = [(str(a.pk), a.original_name) for a in attachments if a.authority_id == r.responder_id]
     answer_form = AnswerForm(rows=[row for row in rows], attachments=own_docs, prefix="answer") if can_answer else None
+    messages_list = selectors.messages_for(request.user, r)
+    translations = (
+        selectors.translations_for(request.user, r, messages_list) if request.GET.get("translate") == "1" else {}
+    )
     return render(
         request,
         "exchanges/detail.html",
@@ -194,7 +198,9 @@ def detail_view(request, pk):
             "rows": rows,
             "action_forms": _action_forms(request.user, r),
             "answer_form": answer_form,
-            "messages_list": selectors.messages_for(request.user, r),
+            "messages_list": messages_list,
+            "translations": translations,
+            "reader_language": request.user.language,
             "timeline": selectors.timeline_for(request.user, r),
             "attachments": attachments,
             "upload_form": UploadForm() if participant and r.state not in (State.CLOSED, State.WITHDRAWN) else None,

@@ -58,3 +58,17 @@ def test_the_four_required_legal_areas_exist(db):
         "posting_of_workers",
         "general_cooperation",
     }
+
+
+def test_content_report_finds_nothing_missing_and_names_a_gap(db, capsys):
+    import pytest
+    from django.core.management import call_command
+
+    call_command("content_report")
+    assert capsys.readouterr().out.strip().endswith("0 missing texts in all.")
+    term = Term.objects.get(code="architect")
+    del term.labels["ga"]
+    term.save()
+    with pytest.raises(SystemExit):
+        call_command("content_report")
+    assert "Term.labels [ga]: 1 missing (architect)" in capsys.readouterr().out

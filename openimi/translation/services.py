@@ -1,0 +1,243 @@
+"""Machine translation of free text: pick the best configured engine for a pair, or a chain
+through pivot languages; cache the result; never fail a page (errors come back as a message).
+"""
+
+import hashlib
+import re
+from collections import deque
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError
+from django.db.models import F
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from openimi.core.i18n import pick
+from openimi.translation.detection import detect_language
+from openimi.translation.engines import EngineUnavailable
+from openimi.translation.models import CachedTranslation
+
+MAX_CHARS = 50_000
+MAX_STEPS = 3  # a direct pair, or a chain through at most two pivot languages
+# Pivots tried first: the languages with the most (and best) pairs.
+PIVOT_PREFERENCE = ["es", "en", "fr", "ca", "sv", "it", "pt"]
+# Never sent to an engine: addresses, links and reference numbers must come back unchanged.
+PROTECTED = re.compile(
+    r"(https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b[A-Z]{2}-\d{4}-\d{4,}\b|\b[A-Z]{2,}[-/]?\d[\w/-]*)"
+)
+
+
+@dataclass
+class Translation:
+    source: str
+    target: str
+    text: str | None = None
+    route: list[tuple[str, str, str]] = field(default_factory=list)  # (engine, from, to)
+    cached: bool = False
+    error: str = ""
+    pending: bool = False  # asked of an asynchronous engine; the answer arrives by callback
+
+    @property
+    def ok(self) -> bool:
+        return self.text is not None
+
+    @property
+    def engines(self) -> list[str]:
+        return list(dict.fromkeys(step[0] for step in self.route))
+
+    @property
+    def languages(self) -> list[str]:
+        return [self.route[0][1], *(step[2] for step in self.route)] if self.route else [self.source, self.target]
+
+
+def configured_engines() -> list:
+    """Engines in the operator's order of preference (settings.TRANSLATION_ENGINES)."""
+    engines = []
+    for spec in settings.TRANSLATION_ENGINES:
+        options = {k: v for k, v in spec.items() if k != "class"}
+        engines.append(import_string(spec["class"])(**options))
+    return engines
+
+
+def available_pairs(engines) -> dict[tuple[str, str], object]:
+    """Each directed pair and the first engine (in order of preference) that serves it."""
+    pairs = {}
+    for engine in engines:
+        try:
+            served = engine.pairs()
+        except EngineUnavailable:
+            continue
+        for pair in served:
+            pairs.setdefault(pair, engine)
+    return pairs
+
+
+def find_route(source: str, target: str, pairs: dict) -> list[tuple[object, str, str]] | None:
+    """The shortest chain of pairs from ``source`` to ``target`` (breadth first)."""
+    if source == target:
+        return []
+    graph: dict[str, list[str]] = {}
+    for s, t in pairs:
+        graph.setdefault(s, []).append(t)
+    queue, seen = deque([(source, [])]), {source}
+    while queue:
+        language, path = queue.popleft()
+        if len(path) >= MAX_STEPS:
+            continue
+        for nxt in sorted(graph.get(language, []), key=_preference):
+            if nxt in seen:
+                continue
+            step = path + [(pairs[(language, nxt)], language, nxt)]
+            if nxt == target:
+                return step
+            seen.add(nxt)
+            queue.append((nxt, step))
+    return None
+
+
+def _preference(language: str) -> tuple[int, str]:
+    rank = PIVOT_PREFERENCE.index(language) if language in PIVOT_PREFERENCE else len(PIVOT_PREFERENCE)
+    return rank, language
+
+
+def _translate_keeping_tokens(engine, text: str, source: str, target: str) -> str:
+    """Translate the prose between protected tokens, and keep the spaces around each piece."""
+    pieces = PROTECTED.split(text)
+    prose = [(i, piece) for i, piece in enumerate(pieces) if i % 2 == 0 and piece.strip()]
+    translated = engine.translate([piece.strip() for _i, piece in prose], source, target) if prose else []
+    for (i, piece), new in zip(prose, translated, strict=True):
+        lead, trail = piece[: len(piece) - len(piece.lstrip())], piece[len(piece.rstrip()) :]
+        pieces[i] = f"{lead}{new}{trail}"
+    return "".join(pieces)
+
+
+def _clean(text: str) -> str:
+    """Drop control characters other than line breaks and tabs (engines choke on them)."""
+    return "".join(c for c in text if c in "\n\t" or c.isprintable())
+
+
+def _key(source: str, target: str, text: str) -> str:
+    return hashlib.sha256(f"{source}\x1f{target}\x1f{text}".encode()).hexdigest()
+
+
+def language_name(code: str) -> str:
+    from openimi.core.models import Language
+
+    language = Language.objects.filter(code=code).first()
+    return pick(language.names) if language else code
+
+
+def translate(text: str, source: str | None, target: str, *, engines=None) -> Translation:
+    """Translate ``text`` into ``target``. Never raises for bad input or broken engines."""
+    languages = dict(settings.LANGUAGES)
+    text = _clean(text or "")
+    if target not in languages:
+        return Translation(source or "", target, error=_("Unknown target language."))
+    if source not in languages:
+        source = detect_language(text) or ""
+    result = Translation(source, target)
+    if not text.strip():
+        result.error = _("There is no text to translate.")
+    elif len(text) > MAX_CHARS:
+        result.error = _("This text is too long to be translated automatically.")
+    elif not source:
+        result.error = _("The language of this text could not be recognised.")
+    elif source == target:
+        result.text = text
+    if result.error or result.text is not None:
+        return result
+    key = _key(source, target, text)
+    hit = CachedTranslation.objects.filter(key=key).first()
+    if hit is not None:
+        CachedTranslation.objects.filter(pk=hit.pk).update(hits=F("hits") + 1)
+        return Translation(source, target, hit.translated, [tuple(step) for step in hit.route], cached=True)
+    engines = configured_engines() if engines is None else engines
+    route = find_route(source, target, available_pairs(engines))
+    if route and getattr(route[0][0], "asynchronous", False):
+        return _submit_async(route[0][0], text, source, target, key, result)
+    if route is None:
+        result.error = _("No machine translation is available from %(source)s to %(target)s.") % {
+            "source": language_name(source),
+            "target": language_name(target),
+        }
+        return result
+    current = text
+    try:
+        for engine, step_source, step_target in route:
+            current = _translate_keeping_tokens(engine, current, step_source, step_target)
+    except EngineUnavailable:
+        result.error = _("The machine translation service is not available at the moment. Try again later.")
+        return result
+    result.text, result.route = current, [(engine.name, s, t) for engine, s, t in route]
+    try:
+        CachedTranslation.objects.create(
+            key=key,
+            source_language=source,
+            target_language=target,
+            translated=current,
+            route=[list(step) for step in result.route],
+        )
+    except IntegrityError:
+        pass  # another request cached the same text meanwhile
+    return result
+
+
+def _submit_async(engine, text: str, source: str, target: str, key: str, result: Translation) -> Translation:
+    """Ask an asynchronous engine once per text and pair; later calls see it pending until
+    the callback stores the answer in the cache."""
+    import secrets
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from openimi.translation.models import PendingTranslation
+
+    pending = PendingTranslation.objects.filter(key=key).first()
+    fresh = pending is not None and pending.created_at > timezone.now() - timedelta(minutes=15)
+    if fresh and not pending.error:
+        result.pending, result.error = True, _("The translation has been requested and will appear here shortly.")
+        return result
+    if pending is not None:
+        pending.delete()
+    token = secrets.token_urlsafe(24)
+    try:
+        request_id = engine.submit(text, source, target, token)
+    except EngineUnavailable:
+        result.error = _("The machine translation service is not available at the moment. Try again later.")
+        return result
+    PendingTranslation.objects.create(
+        key=key,
+        token=token,
+        source_language=source,
+        target_language=target,
+        engine=engine.name,
+        engine_request_id=request_id,
+    )
+    result.pending, result.error = True, _("The translation has been requested and will appear here shortly.")
+    return result
+
+
+def callback_store(*, token: str, translated: str | None, error: str = "") -> bool:
+    """Store what an asynchronous engine sent back for ``token``; False for an unknown token."""
+    from openimi.translation.models import PendingTranslation
+
+    pending = PendingTranslation.objects.filter(token=token).first()
+    if pending is None:
+        return False
+    if translated is None:
+        pending.error = (error or "error")[:300]
+        pending.save(update_fields=["error"])
+        return True
+    try:
+        CachedTranslation.objects.create(
+            key=pending.key,
+            source_language=pending.source_language,
+            target_language=pending.target_language,
+            translated=_clean(translated),
+            route=[[pending.engine, pending.source_language, pending.target_language]],
+        )
+    except IntegrityError:
+        pass
+    pending.delete()
+    return True
