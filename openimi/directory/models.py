@@ -234,3 +234,36 @@ class AuthorityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class SearchEntry(models.Model):
+    """One normalised word (or its stem) of an authority's names, titles, descriptions and
+    places, maintained by the directory services in the same transaction as the change, so
+    a new or changed authority is searchable at once. Competences are not copied here: they
+    are matched through their labels in every language at query time."""
+
+    class Field(models.TextChoices):
+        NAME = "name"
+        TITLE = "title"
+        PLACE = "place"
+        DESCRIPTION = "description"
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="search_entries")
+    word = models.CharField(max_length=64)
+    field = models.CharField(max_length=12, choices=Field.choices)
+
+    class Meta:
+        indexes = [models.Index(fields=["word", "authority"], name="searchentry_word")]
+        constraints = [models.UniqueConstraint(fields=["authority", "word", "field"], name="searchentry_unique")]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class SearchWord(models.Model):
+    """Every distinct indexed word: the vocabulary for typo-tolerant and prefix matching."""
+
+    word = models.CharField(max_length=64, unique=True)
+
+    def __str__(self) -> str:
+        return self.word

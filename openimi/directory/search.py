@@ -1,0 +1,264 @@
+"""Directory search: any word order, accents and case ignored, typo-tolerant, prefixes as
+you type, stems where Snowball has the language, and across languages through competences.
+
+The same plain SQL (equality and IN on an indexed word column) runs on SQLite and
+PostgreSQL, so both give the same results; typo and prefix expansion happen in Python against
+the vocabulary of indexed words (rapidfuzz). See docs/search.md."""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import snowballstemmer
+from django.db import transaction
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from openimi.core.models import LegalArea, Region, Term
+from openimi.directory.models import Authority, AuthorityArea, AuthorityStatus, SearchEntry, SearchWord
+
+MAX_WORDS = 8
+MAX_QUERY = 200
+STEMMERS = {
+    "cs": "czech", "da": "danish", "nl": "dutch", "en": "english", "et": "estonian", "fi": "finnish",
+    "fr": "french", "de": "german", "el": "greek", "hu": "hungarian", "ga": "irish", "it": "italian",
+    "lt": "lithuanian", "nb": "norwegian", "pl": "polish", "pt": "portuguese", "ro": "romanian",
+    "es": "spanish", "sv": "swedish", "hr": "serbian",
+}
+STOP = {"de", "du", "des", "la", "le", "les", "der", "die", "das", "und", "of", "the", "and", "di", "del", "della",
+        "y", "e", "et", "i", "a", "w", "z", "van", "het", "en", "og", "och", "för", "for"}
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def normalise(text: str) -> list[str]:
+    """Lower-case words without accents (é→e, ß stays ss), control characters dropped."""
+    text = unicodedata.normalize("NFKD", (text or "")[:10_000].casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return [w[:64] for w in WORD.findall(text) if w not in STOP and (len(w) > 1 or w.isdigit())]
+
+
+@lru_cache(maxsize=32)
+def _stemmer(language: str):
+    name = STEMMERS.get(language)
+    return snowballstemmer.stemmer(name) if name else None
+
+
+def stem(word: str, language: str | None) -> str:
+    stemmer = _stemmer(language or "")
+    return stemmer.stemWord(word) if stemmer and len(word) > 3 else word
+
+
+def words_with_stems(text: str, language: str | None) -> set[str]:
+    words = set(normalise(text))
+    return words | {stem(w, language) for w in words}
+
+
+# -- indexing -----------------------------------------------------------------------------
+
+
+def entries_for(authority: Authority) -> list[SearchEntry]:
+    rows: dict[tuple[str, str], SearchEntry] = {}
+
+    def add(text: str, language: str | None, kind: str) -> None:
+        for word in words_with_stems(text, language):
+            rows.setdefault((word, kind), SearchEntry(authority_id=authority.pk, word=word, field=kind))
+
+    add(authority.official_name, authority.official_language_id, SearchEntry.Field.NAME)
+    for text in authority.texts.all():
+        add(text.title, text.language_id, SearchEntry.Field.TITLE)
+        add(text.description, text.language_id, SearchEntry.Field.DESCRIPTION)
+    add(authority.city, None, SearchEntry.Field.PLACE)
+    if authority.region_id:
+        region = Region.objects.select_related("parent").get(pk=authority.region_id)
+        add(region.name, None, SearchEntry.Field.PLACE)
+        if region.parent:
+            add(region.parent.name, None, SearchEntry.Field.PLACE)
+    return list(rows.values())
+
+
+def index_authority(authority: Authority) -> None:
+    """Rewrite the authority's search entries (call inside the service's transaction)."""
+    SearchEntry.objects.filter(authority_id=authority.pk).delete()
+    rows = entries_for(authority)
+    SearchEntry.objects.bulk_create(rows)
+    SearchWord.objects.bulk_create([SearchWord(word=w) for w in {r.word for r in rows}], ignore_conflicts=True)
+
+
+def reindex_all(batch: int = 2000, progress=None) -> int:
+    """Rebuild the whole index (after bulk loads such as the demo generator)."""
+    done = 0
+    with transaction.atomic():
+        SearchEntry.objects.all().delete()
+        ids = list(Authority.objects.values_list("pk", flat=True).order_by("pk"))
+        for start in range(0, len(ids), batch):
+            chunk = Authority.objects.filter(pk__in=ids[start:start + batch]).prefetch_related("texts")
+            rows = [row for authority in chunk for row in entries_for(authority)]
+            SearchEntry.objects.bulk_create(rows, batch_size=5000)
+            SearchWord.objects.bulk_create([SearchWord(word=w) for w in {r.word for r in rows}],
+                                           ignore_conflicts=True, batch_size=5000)
+            done += len(chunk)
+            if progress:
+                progress(f"{done:,} authorities indexed")
+    return done
+
+
+# -- vocabulary for typo and prefix matching ------------------------------------------------
+
+
+class _Vocabulary:
+    """The indexed words and the words of competence labels, reloaded when words are added."""
+
+    def __init__(self):
+        self.version = None
+        self.words: list[str] = []
+        self.terms: dict[str, set[str]] = {}
+        self.areas: dict[str, set[str]] = {}
+
+    def current(self) -> "_Vocabulary":
+        version = (SearchWord.objects.count(), Term.objects.count())
+        if version != self.version:
+            terms: dict[str, set[str]] = {}
+            for term in Term.objects.all():
+                for language, label in term.labels.items():
+                    for word in words_with_stems(label, language):
+                        terms.setdefault(word, set()).add(term.code)
+            areas: dict[str, set[str]] = {}
+            for area in LegalArea.objects.all():
+                for language, name in area.names.items():
+                    for word in words_with_stems(name, language):
+                        areas.setdefault(word, set()).add(area.code)
+            self.terms, self.areas = terms, areas
+            self.words = sorted(set(SearchWord.objects.values_list("word", flat=True)) | set(terms))
+            self.version = version
+        return self
+
+
+VOCABULARY = _Vocabulary()
+
+
+def expand(word: str, language: str | None, vocabulary: _Vocabulary) -> tuple[set[str], set[str]]:
+    """(exact forms, near forms) of a query word: itself and its stem; then prefixes as you
+    type and words one or two edits away (typos)."""
+    exact = {word, stem(word, language)}
+    near: set[str] = set()
+    if len(word) >= 3:
+        import bisect
+
+        start = bisect.bisect_left(vocabulary.words, word)
+        for candidate in vocabulary.words[start:start + 200]:
+            if not candidate.startswith(word):
+                break
+            near.add(candidate)
+    if len(word) >= 4:
+        limit = 1 if len(word) < 8 else 2
+        for candidate, _score, _i in process.extract(word, vocabulary.words, scorer=Levenshtein.distance,
+                                                     score_cutoff=limit, limit=30):
+            near.add(candidate)
+    return exact, near - exact
+
+
+# -- querying -------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchFilters:
+    q: str = ""
+    country: str = ""
+    region: str = ""
+    legal_area: str = ""
+    competence: str = ""
+    kind: str = ""
+    status: str = ""
+
+    def __post_init__(self):
+        for name in ("q", "country", "region", "legal_area", "competence", "kind", "status"):
+            value = "".join(c if c.isprintable() else " " for c in str(getattr(self, name) or ""))
+            setattr(self, name, value.strip()[: MAX_QUERY if name == "q" else 64])
+
+
+@dataclass
+class SearchResult:
+    queryset: QuerySet
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    words: list[str] = field(default_factory=list)
+
+
+WEIGHTS = {"competence": 6, "name": 5, "title": 4, "place": 3, "description": 1, "near": 2}
+
+
+def _filtered_base(base: QuerySet, filters: SearchFilters) -> QuerySet:
+    if filters.country:
+        base = base.filter(country_id=filters.country.upper())
+    if filters.region:
+        base = base.filter(Q(region_id=filters.region) | Q(region__parent_id=filters.region))
+    if filters.legal_area:
+        base = base.filter(pk__in=AuthorityArea.objects.filter(legal_area_id=filters.legal_area)
+                           .values("authority_id"))
+    if filters.competence:
+        base = base.filter(pk__in=Authority.competences.through.objects.filter(term_id=filters.competence)
+                           .values("authority_id"))
+    if filters.kind:
+        base = base.filter(kind=filters.kind)
+    return base
+
+
+def search(base: QuerySet, filters: SearchFilters, *, language: str | None = None) -> SearchResult:
+    """Rank ``base`` (already limited to what the user may see) by how well each authority
+    matches every word of the query. Every word must match something."""
+    qs = _filtered_base(base, filters)
+    words = normalise(filters.q)[:MAX_WORDS]
+    if not words:
+        return SearchResult(qs.order_by("official_name", "pk"), words=[])
+    vocabulary = VOCABULARY.current()
+    score = Value(0, output_field=IntegerField())
+    through = Authority.competences.through
+    for word in words:
+        exact, near = expand(word, language, vocabulary)
+        terms_exact = set().union(*(vocabulary.terms.get(w, set()) for w in exact))
+        terms_near = set().union(*(vocabulary.terms.get(w, set()) for w in near))
+        areas = set().union(*(vocabulary.areas.get(w, set()) for w in exact))
+        entries = SearchEntry.objects.filter(authority_id=OuterRef("pk"))
+        matches = {
+            "competence": Exists(through.objects.filter(authority_id=OuterRef("pk"), term_id__in=terms_exact)),
+            "name": Exists(entries.filter(word__in=exact, field="name")),
+            "title": Exists(entries.filter(word__in=exact, field="title")),
+            "place": Exists(entries.filter(word__in=exact, field="place")),
+            "description": Exists(entries.filter(word__in=exact, field="description")),
+            "near": Exists(entries.filter(word__in=near)) | Exists(
+                through.objects.filter(authority_id=OuterRef("pk"), term_id__in=terms_near)),
+        }
+        any_match = Q()
+        for expression in matches.values():
+            any_match |= Q(expression)
+        if areas:
+            any_match |= Q(pk__in=AuthorityArea.objects.filter(legal_area_id__in=areas).values("authority_id"))
+        qs = qs.filter(any_match)
+        for name, expression in matches.items():
+            score = score + Cast(expression, IntegerField()) * WEIGHTS[name]
+    ranked = qs.annotate(score=score).order_by("-score", "official_name", "pk")
+    return SearchResult(ranked, words=words)
+
+
+def facets(qs: QuerySet, *, limit: int = 30) -> dict[str, list[tuple[str, int]]]:
+    """Counts per country, legal area, type, region and competence of the matching set."""
+    ids = qs.order_by().values("pk")
+    grouped = Authority.objects.filter(pk__in=ids).order_by()
+    return {
+        "country": list(grouped.values_list("country_id").annotate(n=Count("pk")).order_by("-n")[:limit]),
+        "kind": list(grouped.values_list("kind").annotate(n=Count("pk")).order_by("-n")[:limit]),
+        "region": list(grouped.exclude(region__isnull=True).values_list("region_id").annotate(n=Count("pk"))
+                       .order_by("-n")[:limit]),
+        "legal_area": list(AuthorityArea.objects.filter(authority_id__in=ids).values_list("legal_area_id")
+                           .annotate(n=Count("pk")).order_by("-n")[:limit]),
+        "competence": list(Authority.competences.through.objects.filter(authority_id__in=ids)
+                           .values_list("term_id").annotate(n=Count("pk")).order_by("-n")[:limit]),
+    }
+
+
+def listed(user) -> QuerySet:
+    """What a search may return to ``user``: listed authorities (and unlisted ones only for
+    the coordinators responsible, through the status filter of the directory page)."""
+    return Authority.objects.filter(status=AuthorityStatus.ACTIVE)
