@@ -126,3 +126,25 @@ class AuthorityUpdateIn(StrictIn):
 
 class SuspendIn(StrictIn):
     reason: str = Field(..., min_length=1, max_length=1000)
+
+
+class AuthoritySearchIn(AuthorityFiltersIn):
+    region: str = Field("", max_length=12, description="ISO 3166-2 code, e.g. FR-69.")
+    kind: str = Field("", max_length=32, description="Authority type, e.g. chamber.")
+
+
+class FacetCount(Schema):
+    value: str
+    count: int
+
+
+class AuthorityHit(AuthoritySummaryOut):
+    competences: list[str]
+
+
+class AuthoritySearchPage(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[AuthorityHit]
+    facets: dict[str, list[FacetCount]]

@@ -8,6 +8,8 @@ from openimi.api.schemas import (
     AuthorityIn,
     AuthorityOut,
     AuthorityPage,
+    AuthoritySearchIn,
+    AuthoritySearchPage,
     AuthorityUpdateIn,
     ErrorOut,
     SuspendIn,
@@ -66,6 +68,44 @@ def authority_list(request, filters: Query[AuthorityFiltersIn]):
     page = paginator.get_page(filters.page)
     results = [summary(a) for a in page] if filters.page <= paginator.num_pages else []
     return {"count": paginator.count, "page": filters.page, "pages": paginator.num_pages, "results": results}
+
+
+@router.get(
+    "/authorities/search",
+    response={200: AuthoritySearchPage, **ERRORS},
+    summary="Search the directory in any language, with facets",
+)
+def authority_search(request, filters: Query[AuthoritySearchIn]):
+    """Words in any order and language, typo-tolerant; every word must match a name, title,
+    description, place, or competence label in any language. Best matches first."""
+    from openimi.directory.search import facets
+
+    qs = selectors.authority_list(
+        request.user,
+        selectors.DirectoryFilters(
+            q=filters.q,
+            country=filters.country.upper(),
+            legal_area=filters.legal_area,
+            competence=filters.competence,
+            region=filters.region,
+            kind=filters.kind,
+        ),
+        language=request.LANGUAGE_CODE,
+    )
+    paginator = Paginator(qs, filters.page_size)
+    page = paginator.get_page(filters.page)
+    results = (
+        [summary(a) | {"competences": [t.code for t in a.competences.all()]} for a in page]
+        if filters.page <= paginator.num_pages
+        else []
+    )
+    return {
+        "count": paginator.count,
+        "page": filters.page,
+        "pages": paginator.num_pages,
+        "results": results,
+        "facets": {name: [{"value": v, "count": n} for v, n in rows] for name, rows in facets(qs).items()},
+    }
 
 
 @router.get("/authorities/{authority_id}", response={200: AuthorityOut, **ERRORS}, summary="One authority")

@@ -23,13 +23,59 @@ from openimi.directory.models import Authority, AuthorityArea, AuthorityStatus, 
 MAX_WORDS = 8
 MAX_QUERY = 200
 STEMMERS = {
-    "cs": "czech", "da": "danish", "nl": "dutch", "en": "english", "et": "estonian", "fi": "finnish",
-    "fr": "french", "de": "german", "el": "greek", "hu": "hungarian", "ga": "irish", "it": "italian",
-    "lt": "lithuanian", "nb": "norwegian", "pl": "polish", "pt": "portuguese", "ro": "romanian",
-    "es": "spanish", "sv": "swedish", "hr": "serbian",
+    "cs": "czech",
+    "da": "danish",
+    "nl": "dutch",
+    "en": "english",
+    "et": "estonian",
+    "fi": "finnish",
+    "fr": "french",
+    "de": "german",
+    "el": "greek",
+    "hu": "hungarian",
+    "ga": "irish",
+    "it": "italian",
+    "lt": "lithuanian",
+    "nb": "norwegian",
+    "pl": "polish",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "es": "spanish",
+    "sv": "swedish",
+    "hr": "serbian",
 }
-STOP = {"de", "du", "des", "la", "le", "les", "der", "die", "das", "und", "of", "the", "and", "di", "del", "della",
-        "y", "e", "et", "i", "a", "w", "z", "van", "het", "en", "og", "och", "för", "for"}
+STOP = {
+    "de",
+    "du",
+    "des",
+    "la",
+    "le",
+    "les",
+    "der",
+    "die",
+    "das",
+    "und",
+    "of",
+    "the",
+    "and",
+    "di",
+    "del",
+    "della",
+    "y",
+    "e",
+    "et",
+    "i",
+    "a",
+    "w",
+    "z",
+    "van",
+    "het",
+    "en",
+    "og",
+    "och",
+    "för",
+    "for",
+}
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -94,11 +140,12 @@ def reindex_all(batch: int = 2000, progress=None) -> int:
         SearchEntry.objects.all().delete()
         ids = list(Authority.objects.values_list("pk", flat=True).order_by("pk"))
         for start in range(0, len(ids), batch):
-            chunk = Authority.objects.filter(pk__in=ids[start:start + batch]).prefetch_related("texts")
+            chunk = Authority.objects.filter(pk__in=ids[start : start + batch]).prefetch_related("texts")
             rows = [row for authority in chunk for row in entries_for(authority)]
             SearchEntry.objects.bulk_create(rows, batch_size=5000)
-            SearchWord.objects.bulk_create([SearchWord(word=w) for w in {r.word for r in rows}],
-                                           ignore_conflicts=True, batch_size=5000)
+            SearchWord.objects.bulk_create(
+                [SearchWord(word=w) for w in {r.word for r in rows}], ignore_conflicts=True, batch_size=5000
+            )
             done += len(chunk)
             if progress:
                 progress(f"{done:,} authorities indexed")
@@ -148,14 +195,15 @@ def expand(word: str, language: str | None, vocabulary: _Vocabulary) -> tuple[se
         import bisect
 
         start = bisect.bisect_left(vocabulary.words, word)
-        for candidate in vocabulary.words[start:start + 200]:
+        for candidate in vocabulary.words[start : start + 200]:
             if not candidate.startswith(word):
                 break
             near.add(candidate)
     if len(word) >= 4:
         limit = 1 if len(word) < 8 else 2
-        for candidate, _score, _i in process.extract(word, vocabulary.words, scorer=Levenshtein.distance,
-                                                     score_cutoff=limit, limit=30):
+        for candidate, _score, _i in process.extract(
+            word, vocabulary.words, scorer=Levenshtein.distance, score_cutoff=limit, limit=30
+        ):
             near.add(candidate)
     return exact, near - exact
 
@@ -195,11 +243,11 @@ def _filtered_base(base: QuerySet, filters: SearchFilters) -> QuerySet:
     if filters.region:
         base = base.filter(Q(region_id=filters.region) | Q(region__parent_id=filters.region))
     if filters.legal_area:
-        base = base.filter(pk__in=AuthorityArea.objects.filter(legal_area_id=filters.legal_area)
-                           .values("authority_id"))
+        base = base.filter(pk__in=AuthorityArea.objects.filter(legal_area_id=filters.legal_area).values("authority_id"))
     if filters.competence:
-        base = base.filter(pk__in=Authority.competences.through.objects.filter(term_id=filters.competence)
-                           .values("authority_id"))
+        base = base.filter(
+            pk__in=Authority.competences.through.objects.filter(term_id=filters.competence).values("authority_id")
+        )
     if filters.kind:
         base = base.filter(kind=filters.kind)
     return base
@@ -227,8 +275,8 @@ def search(base: QuerySet, filters: SearchFilters, *, language: str | None = Non
             "title": Exists(entries.filter(word__in=exact, field="title")),
             "place": Exists(entries.filter(word__in=exact, field="place")),
             "description": Exists(entries.filter(word__in=exact, field="description")),
-            "near": Exists(entries.filter(word__in=near)) | Exists(
-                through.objects.filter(authority_id=OuterRef("pk"), term_id__in=terms_near)),
+            "near": Exists(entries.filter(word__in=near))
+            | Exists(through.objects.filter(authority_id=OuterRef("pk"), term_id__in=terms_near)),
         }
         any_match = Q()
         for expression in matches.values():
@@ -249,12 +297,21 @@ def facets(qs: QuerySet, *, limit: int = 30) -> dict[str, list[tuple[str, int]]]
     return {
         "country": list(grouped.values_list("country_id").annotate(n=Count("pk")).order_by("-n")[:limit]),
         "kind": list(grouped.values_list("kind").annotate(n=Count("pk")).order_by("-n")[:limit]),
-        "region": list(grouped.exclude(region__isnull=True).values_list("region_id").annotate(n=Count("pk"))
-                       .order_by("-n")[:limit]),
-        "legal_area": list(AuthorityArea.objects.filter(authority_id__in=ids).values_list("legal_area_id")
-                           .annotate(n=Count("pk")).order_by("-n")[:limit]),
-        "competence": list(Authority.competences.through.objects.filter(authority_id__in=ids)
-                           .values_list("term_id").annotate(n=Count("pk")).order_by("-n")[:limit]),
+        "region": list(
+            grouped.exclude(region__isnull=True).values_list("region_id").annotate(n=Count("pk")).order_by("-n")[:limit]
+        ),
+        "legal_area": list(
+            AuthorityArea.objects.filter(authority_id__in=ids)
+            .values_list("legal_area_id")
+            .annotate(n=Count("pk"))
+            .order_by("-n")[:limit]
+        ),
+        "competence": list(
+            Authority.competences.through.objects.filter(authority_id__in=ids)
+            .values_list("term_id")
+            .annotate(n=Count("pk"))
+            .order_by("-n")[:limit]
+        ),
     }
 
 

@@ -17,10 +17,12 @@ class DirectoryFilters:
     legal_area: str = ""
     competence: str = ""
     status: str = ""
+    region: str = ""
+    kind: str = ""
 
     def __post_init__(self):
         # Control characters (NUL above all, which PostgreSQL refuses) never belong in a search.
-        for name in ("q", "country", "legal_area", "competence", "status"):
+        for name in ("q", "country", "legal_area", "competence", "status", "region", "kind"):
             value = getattr(self, name) or ""
             setattr(self, name, "".join(c if c.isprintable() else " " for c in value).strip())
 
@@ -41,27 +43,34 @@ def visible_authorities(user) -> QuerySet[Authority]:
     ).distinct()
 
 
-def authority_list(user, filters: DirectoryFilters) -> QuerySet[Authority]:
-    """The directory as ``user`` may see it, filtered and in a stable order."""
+def authority_list(user, filters: DirectoryFilters, language: str | None = None) -> QuerySet[Authority]:
+    """The directory as ``user`` may see it, filtered and searched, best matches first."""
+    from openimi.directory.search import SearchFilters, search
+
     if filters.status and filters.status != AuthorityStatus.ACTIVE:
         # Entries that are not listed are only shown to the coordinators responsible for them.
         ids = Authority.objects.filter(scope_filter(scopes_of(user)), status=filters.status).values("pk")
-        qs = _base().filter(pk__in=ids)
+        base = Authority.objects.filter(pk__in=ids)
     else:
-        qs = _base().filter(status=AuthorityStatus.ACTIVE)
-    if filters.country:
-        qs = qs.filter(country_id=filters.country)
-    if filters.legal_area:
-        qs = qs.filter(pk__in=AuthorityArea.objects.filter(legal_area_id=filters.legal_area).values("authority_id"))
-    if filters.competence:
-        qs = qs.filter(
-            pk__in=Authority.competences.through.objects.filter(term_id=filters.competence).values("authority_id")
-        )
-    for word in filters.q.split()[:10]:
-        # Subqueries rather than joins: no duplicate rows, so no DISTINCT over the whole table.
-        titled = AuthorityText.objects.filter(title__icontains=word).values("authority_id")
-        qs = qs.filter(Q(official_name__icontains=word) | Q(city__icontains=word) | Q(pk__in=titled))
-    return qs.order_by("official_name", "pk")
+        base = Authority.objects.filter(status=AuthorityStatus.ACTIVE)
+    result = search(
+        base,
+        SearchFilters(
+            q=filters.q,
+            country=filters.country,
+            region=filters.region,
+            legal_area=filters.legal_area,
+            competence=filters.competence,
+            kind=filters.kind,
+        ),
+        language=language,
+    )
+    return result.queryset.select_related("country", "region").prefetch_related(
+        Prefetch("texts", queryset=AuthorityText.objects.only("authority_id", "language_id", "title")),
+        Prefetch("area_grants", queryset=AuthorityArea.objects.select_related("legal_area")),
+        "coordinator_functions",
+        "competences",
+    )
 
 
 def authority_get(user, pk) -> Authority:
@@ -143,3 +152,36 @@ def dashboard_for(user) -> dict:
 def authorities_to_act_for(user) -> QuerySet[Authority]:
     """Authorities of which the user is a member (for choosing which one an API token acts for)."""
     return Authority.objects.filter(pk__in=list(roles_of(user))).order_by("official_name")
+
+
+def facet_links(counts: dict, query) -> dict[str, list[dict]]:
+    """Facet counts with readable labels and the address that applies each one."""
+    from openimi.core.models import Country, LegalArea, Region, Term
+    from openimi.directory.models import AuthorityKind
+
+    labels = {
+        "country": {c.code: c.name for c in Country.objects.filter(code__in=[k for k, _n in counts["country"]])},
+        "legal_area": {
+            a.code: a.name for a in LegalArea.objects.filter(code__in=[k for k, _n in counts["legal_area"]])
+        },
+        "kind": dict(AuthorityKind.choices),
+        "region": dict(Region.objects.filter(code__in=[k for k, _n in counts["region"]]).values_list("code", "name")),
+        "competence": {t.code: t.label for t in Term.objects.filter(code__in=[k for k, _n in counts["competence"]])},
+    }
+    out = {}
+    for name, rows in counts.items():
+        links = []
+        for value, n in rows[:12]:
+            params = query.copy()
+            params[name] = value
+            params.pop("page", None)
+            links.append(
+                {
+                    "label": labels[name].get(value, value),
+                    "count": n,
+                    "query": params.urlencode(),
+                    "active": query.get(name) == value,
+                }
+            )
+        out[name] = links
+    return out

@@ -183,6 +183,9 @@ def _save_content(authority: Authority, data: AuthorityData, *, actor, areas: bo
             if (title or "").strip()
         ]
     )
+    from openimi.directory.search import index_authority
+
+    index_authority(authority)  # searchable at once, in the same transaction
     if areas:
         current = set(authority.area_grants.values_list("legal_area_id", flat=True))
         authority.area_grants.exclude(legal_area_id__in=data.legal_areas).delete()

@@ -5,6 +5,7 @@ from openimi.directory import views
 app_name = "directory"
 urlpatterns = [
     path("", views.authority_list_view, name="list"),
+    path("suggest/", views.suggest_view, name="suggest"),
     path("<int:pk>/", views.authority_detail_view, name="detail"),
     path("<int:pk>/edit/", views.authority_edit_view, name="edit"),
     path("<int:pk>/areas/", views.authority_areas_view, name="areas"),

@@ -28,7 +28,7 @@ from openimi.directory.forms import (
     NationalCoordinatorForm,
     SuspendForm,
 )
-from openimi.directory.models import AuthorityStatus, CoordinatorFunction
+from openimi.directory.models import AuthorityKind, AuthorityStatus, CoordinatorFunction
 from openimi.directory.services import AuthorityData
 
 PAGE_SIZE = 25
@@ -52,15 +52,22 @@ def _page_number(request) -> int:
 
 @login_required
 def authority_list_view(request):
+    from openimi.directory.search import facets
+
+    get = request.GET
     filters = selectors.DirectoryFilters(
-        q=request.GET.get("q", "")[:200],
-        country=request.GET.get("country", "")[:2],
-        legal_area=request.GET.get("legal_area", "")[:64],
-        status=request.GET.get("status", "") if request.GET.get("status") in AuthorityStatus.values else "",
+        q=get.get("q", "")[:200],
+        country=get.get("country", "")[:2],
+        legal_area=get.get("legal_area", "")[:64],
+        competence=get.get("competence", "")[:64],
+        region=get.get("region", "")[:12],
+        kind=get.get("kind", "")[:32],
+        status=get.get("status", "") if get.get("status") in AuthorityStatus.values else "",
     )
-    paginator = Paginator(selectors.authority_list(request.user, filters), PAGE_SIZE)
+    results = selectors.authority_list(request.user, filters, language=request.LANGUAGE_CODE)
+    paginator = Paginator(results, PAGE_SIZE)
     page = paginator.get_page(_page_number(request))
-    query = request.GET.copy()
+    query = get.copy()
     query.pop("page", None)
     return render(
         request,
@@ -70,10 +77,28 @@ def authority_list_view(request):
             "filters": filters,
             "countries": Country.objects.filter(is_active=True),
             "areas": LegalArea.objects.filter(is_active=True),
+            "kinds": AuthorityKind.choices,
             "statuses": AuthorityStatus.choices if scopes_of(request.user) else [],
             "querystring": query.urlencode(),
+            "facets": selectors.facet_links(facets(results), query) if filters.q or filters.competence else {},
         },
     )
+
+
+@login_required
+def suggest_view(request):
+    """Autocomplete: the first matching names for what has been typed so far (JSON)."""
+    from django.http import JsonResponse
+
+    filters = selectors.DirectoryFilters(q=request.GET.get("q", "")[:100])
+    if len(filters.q) < 2:
+        return JsonResponse({"suggestions": []})
+    names = list(
+        selectors.authority_list(request.user, filters, language=request.LANGUAGE_CODE).values_list(
+            "official_name", flat=True
+        )[:8]
+    )
+    return JsonResponse({"suggestions": names})
 
 
 @login_required

@@ -32,6 +32,12 @@ class AuthorityFactory(factory.django.DjangoModelFactory):
         for code in extracted or ["services"]:
             AuthorityArea.objects.create(authority=self, legal_area_id=code)
 
+    @factory.post_generation
+    def search_index(self, create, extracted, **kwargs):
+        from openimi.directory.search import index_authority
+
+        index_authority(self)  # as the directory services do
+
 
 def member(user: User, authority: Authority, *roles: str, area: str | None = None) -> Membership:
     membership, _ = Membership.objects.get_or_create(user=user, authority=authority)

@@ -5,30 +5,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0002_authority_requests_need_approval'),
+        ("directory", "0002_authority_requests_need_approval"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SearchWord',
+            name="SearchWord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('word', models.CharField(max_length=64, unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("word", models.CharField(max_length=64, unique=True)),
             ],
         ),
         migrations.CreateModel(
-            name='SearchEntry',
+            name="SearchEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('word', models.CharField(max_length=64)),
-                ('field', models.CharField(choices=[('name', 'Name'), ('title', 'Title'), ('place', 'Place'), ('description', 'Description')], max_length=12)),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='search_entries', to='directory.authority')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("word", models.CharField(max_length=64)),
+                (
+                    "field",
+                    models.CharField(
+                        choices=[
+                            ("name", "Name"),
+                            ("title", "Title"),
+                            ("place", "Place"),
+                            ("description", "Description"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="search_entries",
+                        to="directory.authority",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['word', 'authority'], name='searchentry_word')],
-                'constraints': [models.UniqueConstraint(fields=('authority', 'word', 'field'), name='searchentry_unique')],
+                "indexes": [models.Index(fields=["word", "authority"], name="searchentry_word")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("authority", "word", "field"), name="searchentry_unique")
+                ],
             },
         ),
     ]

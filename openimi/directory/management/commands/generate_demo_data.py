@@ -146,6 +146,10 @@ class Command(BaseCommand):
             coordinators = self._coordinators()
             authority_ids = self._authorities(options["authorities"], coordinators)
             self._users(authority_ids, options["users_per_authority"], coordinators)
+            from openimi.directory.search import reindex_all
+
+            reindex_all(progress=None)
+            self._progress("search index built")
         if options["requests"]:
             from openimi.exchanges.demo import generate_requests
 

@@ -1,0 +1,153 @@
+"""Search that finds the right authority abroad, in any language."""
+
+import pytest
+
+from openimi.directory import services
+from openimi.directory.models import Authority
+from openimi.directory.search import SearchFilters, facets, search
+from openimi.directory.services import AuthorityData
+
+
+@pytest.fixture
+def directory(operator, db):
+    """A few authorities registered through the services (so indexed as in real use)."""
+    from openimi.tests.factories import UserFactory, coordinator, member
+
+    made = {}
+    specs = [
+        (
+            "IT",
+            "Ordine degli Architetti di Milano",
+            "it",
+            "Milano",
+            "IT-MI",
+            ["professional_qualifications"],
+            ["architect"],
+            {"en": ("Chamber of architects, Milan", "")},
+        ),
+        (
+            "DE",
+            "Handwerkskammer München",
+            "de",
+            "München",
+            "DE-BY",
+            ["services"],
+            ["crafts"],
+            {"en": ("Chamber of skilled crafts, Munich", "Registers craft businesses.")},
+        ),
+        (
+            "FR",
+            "Chambre de métiers et de l'artisanat de Lyon",
+            "fr",
+            "Lyon",
+            "FR-69",
+            ["services"],
+            ["crafts"],
+            {"en": ("Chamber of trades and crafts, Lyon", "")},
+        ),
+        ("PL", "Izba Architektów RP", "pl", "Warszawa", None, ["professional_qualifications"], ["architect"], {}),
+        ("ES", "Colegio de Médicos de Madrid", "es", "Madrid", None, ["professional_qualifications"], ["doctor"], {}),
+    ]
+    for country, name, language, city, region, areas, competences, texts in specs:
+        owner = Authority.objects.create(
+            official_name=f"Coordinator {country}", official_language_id=language, country_id=country, status="active"
+        )
+        coordinator(owner, "national")
+        user = UserFactory()
+        member(user, owner, "local_admin")
+        made.setdefault("_coordinators", {})[country] = user
+        made[name] = services.authority_register(
+            actor=user,
+            data=AuthorityData(
+                official_name=name,
+                official_language=language,
+                country=country,
+                region=region,
+                city=city,
+                legal_areas=areas,
+                competences=competences,
+                texts=texts,
+            ),
+        )
+    return made
+
+
+def names(filters, language=None, base=None):
+    result = search(base or Authority.objects.filter(status="active"), filters, language=language)
+    return [a.official_name for a in result.queryset[:10]]
+
+
+def test_a_polish_official_finds_the_italian_architects_by_a_polish_word(directory):
+    found = names(SearchFilters(q="architekt", country="IT"), language="pl")
+    assert found == ["Ordine degli Architetti di Milano"]
+
+
+def test_competence_labels_in_another_language_match(directory):
+    assert set(names(SearchFilters(q="artigianato"), language="it")) >= {"Handwerkskammer München"}
+    assert "Colegio de Médicos de Madrid" in names(SearchFilters(q="lekarz"), language="pl")  # pl: doctor
+
+
+def test_typos_accents_case_and_word_order(directory):
+    assert names(SearchFilters(q="archtect milano")) == ["Ordine degli Architetti di Milano"]
+    assert names(SearchFilters(q="Handwerkskamer")) == ["Handwerkskammer München"]
+    assert names(SearchFilters(q="LYON metiers CHAMBRE")) == ["Chambre de métiers et de l'artisanat de Lyon"]
+    assert names(SearchFilters(q="munchen")) == ["Handwerkskammer München"]
+
+
+def test_prefix_as_you_type(directory):
+    assert "Handwerkskammer München" in names(SearchFilters(q="handw"))
+
+
+def test_region_names_are_searchable(directory):
+    assert names(SearchFilters(q="bayern")) == ["Handwerkskammer München"]
+
+
+def test_competence_match_in_the_chosen_country_ranks_first(directory):
+    ranked = names(SearchFilters(q="architect"))
+    assert set(ranked[:2]) == {"Ordine degli Architetti di Milano", "Izba Architektów RP"}
+    assert names(SearchFilters(q="architect", country="PL")) == ["Izba Architektów RP"]
+
+
+def test_every_word_must_match(directory):
+    assert names(SearchFilters(q="architect lyon")) == []
+
+
+def test_new_and_changed_authorities_are_searchable_at_once(directory):
+    fr_coordinator = directory["_coordinators"]["FR"]
+    lyon = directory["Chambre de métiers et de l'artisanat de Lyon"]
+    data = AuthorityData.from_authority(lyon)
+    data.official_name = "Chambre régionale de métiers Auvergne-Rhône-Alpes"
+    services.authority_update(actor=fr_coordinator, authority=lyon, data=data)
+    assert names(SearchFilters(q="auvergne")) == ["Chambre régionale de métiers Auvergne-Rhône-Alpes"]
+    from openimi.directory.models import SearchEntry
+
+    assert not SearchEntry.objects.filter(authority=lyon, word="artisanat", field="name").exists()
+    assert "Chambre de métiers et de l'artisanat de Lyon" not in names(SearchFilters(q="artisanat"))
+
+
+def test_facets_count_the_matches(directory):
+    result = search(Authority.objects.filter(status="active"), SearchFilters(q="architect"))
+    counts = facets(result.queryset)
+    assert dict(counts["country"]) == {"IT": 1, "PL": 1}
+    assert dict(counts["competence"])["architect"] == 2
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "",
+        " ",
+        "x" * 10_000,
+        "\x00\x01",
+        "' OR 1=1 --",
+        'NEAR(a b) AND "x',
+        "*",
+        "%_%",
+        "架构师",
+        "ÄÖÜ ß",
+        "a b c d e f g h i j k l",
+    ],
+)
+def test_odd_queries_never_break(directory, q):
+    result = search(Authority.objects.filter(status="active"), SearchFilters(q=q))
+    assert len(list(result.queryset[:10])) <= 10
