@@ -234,7 +234,7 @@ class SearchResult:
     words: list[str] = field(default_factory=list)
 
 
-WEIGHTS = {"competence": 6, "name": 5, "title": 4, "place": 3, "description": 1, "near": 2}
+WEIGHTS = {"competence": 6, "name": 5, "title": 4, "place": 3, "description": 1, "near": 3, "competence_near": 1}
 
 
 def _filtered_base(base: QuerySet, filters: SearchFilters) -> QuerySet:
@@ -275,8 +275,8 @@ def search(base: QuerySet, filters: SearchFilters, *, language: str | None = Non
             "title": Exists(entries.filter(word__in=exact, field="title")),
             "place": Exists(entries.filter(word__in=exact, field="place")),
             "description": Exists(entries.filter(word__in=exact, field="description")),
-            "near": Exists(entries.filter(word__in=near))
-            | Exists(through.objects.filter(authority_id=OuterRef("pk"), term_id__in=terms_near)),
+            "near": Exists(entries.filter(word__in=near)),
+            "competence_near": Exists(through.objects.filter(authority_id=OuterRef("pk"), term_id__in=terms_near)),
         }
         any_match = Q()
         for expression in matches.values():

@@ -89,8 +89,14 @@ def box(user, filters: BoxFilters) -> QuerySet[InformationRequest]:
         qs = qs.filter(responder_handler_id=int(filters.handler))
     if filters.overdue:
         qs = qs.filter(is_overdue=True)
-    if filters.q:
-        qs = qs.filter(Q(reference__icontains=filters.q) | Q(subject_name__icontains=filters.q))
+    for word in filters.q.split()[:5]:
+        # Own exchanges only (the box is already scoped): reference, subject, identifiers, free text.
+        qs = qs.filter(
+            Q(reference__icontains=word)
+            | Q(subject_name__icontains=word)
+            | Q(subject_identifiers__icontains=word)
+            | Q(free_text__icontains=word)
+        )
     return qs.select_related("requester__country", "responder__country", "legal_area", "responder_handler").order_by(
         SORTS[filters.sort], "-pk"
     )

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -59,17 +58,12 @@ def _requesters(user) -> list[tuple[int, str]]:
 
 
 def _responder_matches(area: str, country: str, words: str, exclude_country: str) -> list[tuple[int, str]]:
-    """Authorities competent for ``area`` (offered first), optionally filtered; at most 50."""
-    qs = (
-        Authority.objects.filter(status=AuthorityStatus.ACTIVE, area_grants__legal_area_id=area)
-        .exclude(country_id=exclude_country)
-        .select_related("country")
-    )
-    if country:
-        qs = qs.filter(country_id=country)
-    for word in words.split()[:5]:
-        qs = qs.filter(Q(official_name__icontains=word) | Q(city__icontains=word))
-    return [(a.pk, f"{a.official_name} ({a.city}, {a.country.name})") for a in qs.order_by("official_name")[:50]]
+    """Authorities competent for ``area``, found with the directory search; at most 50."""
+    from openimi.directory.search import SearchFilters, search
+
+    base = Authority.objects.filter(status=AuthorityStatus.ACTIVE).exclude(country_id=exclude_country)
+    found = search(base, SearchFilters(q=words, country=country, legal_area=area)).queryset
+    return [(a.pk, f"{a.official_name} ({a.city}, {a.country.name})") for a in found.select_related("country")[:50]]
 
 
 def _compose_context(user, data, instance=None):

@@ -151,3 +151,29 @@ def test_facets_count_the_matches(directory):
 def test_odd_queries_never_break(directory, q):
     result = search(Authority.objects.filter(status="active"), SearchFilters(q=q))
     assert len(list(result.queryset[:10])) <= 10
+
+
+def test_search_page_shows_facets_and_the_api_has_the_same_results(directory, client_for, fr_handler):
+    from django.test import Client
+
+    from openimi.accounts.services import token_issue
+
+    page = client_for(fr_handler).get("/directory/", {"q": "architekt"}).content.decode()
+    assert "Ordine degli Architetti di Milano" in page and "Izba Architektów RP" in page
+    assert "competence=architect" in page  # facet link
+    _t, raw = token_issue(actor=fr_handler, authority=fr_handler.memberships.get().authority, name="x")
+    body = (
+        Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        .get("/api/v1/authorities/search", {"q": "architekt", "country": "IT"})
+        .json()
+    )
+    assert [r["official_name"] for r in body["results"]] == ["Ordine degli Architetti di Milano"]
+    assert body["facets"]["country"] == [{"value": "IT", "count": 1}]
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/authorities/search", {"q": "x" * 201})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "q"
+
+
+def test_suggestions_as_you_type(directory, client_for, fr_handler):
+    body = client_for(fr_handler).get("/directory/suggest/", {"q": "handw"}).json()
+    assert body["suggestions"][0] == "Handwerkskammer München"
+    assert client_for(fr_handler).get("/directory/suggest/", {"q": "h"}).json() == {"suggestions": []}
