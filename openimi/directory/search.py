@@ -278,9 +278,11 @@ def search(base: QuerySet, filters: SearchFilters, *, language: str | None = Non
             "near": Exists(entries.filter(word__in=near)),
             "competence_near": Exists(through.objects.filter(authority_id=OuterRef("pk"), term_id__in=terms_near)),
         }
-        any_match = Q()
-        for expression in matches.values():
-            any_match |= Q(expression)
+        # Find candidates through the word index (semi-joins), so the per-row scoring below
+        # only runs on authorities that match at all.
+        any_match = Q(pk__in=SearchEntry.objects.filter(word__in=exact | near).values("authority_id"))
+        if terms_exact | terms_near:
+            any_match |= Q(pk__in=through.objects.filter(term_id__in=terms_exact | terms_near).values("authority_id"))
         if areas:
             any_match |= Q(pk__in=AuthorityArea.objects.filter(legal_area_id__in=areas).values("authority_id"))
         qs = qs.filter(any_match)
