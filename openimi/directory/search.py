@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from openimi.core.models import LegalArea, Region, Term
 from openimi.directory.models import Authority, AuthorityArea, AuthorityStatus, SearchEntry, SearchWord
@@ -202,7 +202,7 @@ def expand(word: str, language: str | None, vocabulary: _Vocabulary) -> tuple[se
     if len(word) >= 4:
         limit = 1 if len(word) < 8 else 2
         for candidate, _score, _i in process.extract(
-            word, vocabulary.words, scorer=Levenshtein.distance, score_cutoff=limit, limit=30
+            word, vocabulary.words, scorer=OSA.distance, score_cutoff=limit, limit=30
         ):
             near.add(candidate)
     return exact, near - exact

@@ -141,6 +141,11 @@ def test_sign_in_invite_register_validate_with_axe(browser, live_server, coordin
     # 2. Directory with a filter, then the coordination pages.
     ui.goto("/directory/?country=DE")
     assert ui.page.get_by_role("link", name="Architektenkammer Berlin").is_visible()
+    ui.goto("/directory/?q=architekt+berlni")  # a typo, any order; facets appear
+    assert ui.page.get_by_role("link", name="Architektenkammer Berlin").is_visible()
+    ui.page.locator("#filter-q").fill("archi")
+    ui.page.wait_for_function("document.querySelectorAll('#filter-q-suggestions option').length > 0")
+    assert ui.page.locator("#filter-q-suggestions option").first.get_attribute("value") == "Architektenkammer Berlin"
     ui.goto("/directory/coordination/")
     ui.page.get_by_role("link", name="Invite an authority").click()
     ui.audit()
