@@ -111,7 +111,8 @@ if not args.skip_relevance:
           "shuffled, unaccented):")
     print(f"  recall@10 {statistics.mean(recalls):.3f}   MRR {statistics.mean(reciprocal):.3f}")
     names = ["label+city", "shuffled", "typo", "region+label", "unaccented"]
-    print("  recall@10 by kind: " + ", ".join(f"{names[k]} {statistics.mean(v):.2f}" for k, v in sorted(per_kind.items())))
+    by_kind = ", ".join(f"{names[k]} {statistics.mean(v):.2f}" for k, v in sorted(per_kind.items()))
+    print(f"  recall@10 by kind: {by_kind}")
     print("  examples: " + " | ".join(q for q, _l, _r in queries[:5]))
 
 ids = list(base.values_list("pk", flat=True)[:1000])
@@ -146,5 +147,5 @@ print(f"Latency on {connection.vendor} with {Authority.objects.count():,} author
 print(f"  pk lookup      median {baseline:7.2f} ms")
 for name, fn in (("search", run_search), ("autocomplete", run_suggest)):
     median, p95 = measure(fn)
-    print(f"  {name:14s} median {median:7.2f} ms  p95 {p95:7.2f} ms   x{median / baseline:6.1f} / x{p95 / baseline:6.1f} "
-          "of pk lookup (median / p95)")
+    ratios = f"x{median / baseline:6.1f} / x{p95 / baseline:6.1f}"
+    print(f"  {name:14s} median {median:7.2f} ms  p95 {p95:7.2f} ms   {ratios} of pk lookup (median / p95)")
