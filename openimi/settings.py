@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "openimi.exchanges",
     "openimi.notifications",
     "openimi.translation",
+    "openimi.privacy",
     "openimi.api",
     "openimi.web",
 ]
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "openimi.accounts.middleware.UserLanguageMiddleware",
     "openimi.accounts.middleware.SecondFactorRequiredMiddleware",
+    "openimi.privacy.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",

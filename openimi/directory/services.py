@@ -164,6 +164,9 @@ def _scope_for_target(actor, *, country: str, region: str | None, areas: list[st
 
 
 def record(authority: Authority, actor, action: str, **data) -> AuthorityEvent:
+    from openimi.privacy.services import audit
+
+    audit(actor=actor, action=f"authority.{action}", obj=authority, authority_id=authority.pk)
     return AuthorityEvent.objects.create(authority=authority, actor=actor, action=action, data=data)
 
 

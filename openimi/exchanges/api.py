@@ -14,6 +14,7 @@ from pydantic import Field
 from openimi.api.schemas import ErrorOut, StrictIn
 from openimi.exchanges import permissions, selectors, services
 from openimi.exchanges.models import InformationRequest
+from openimi.privacy.services import audit
 from openimi.questionnaires.models import QuestionSet
 
 router = Router(tags=["information requests"])
@@ -255,6 +256,8 @@ def request_detail(request, request_id: int, translate_to: str = ""):
     translation into that language; the originals are always there."""
     r = _get(request, request_id)
     body = detail(request.user, r)
+    if body["subject"] is not None:
+        audit(actor=request.user, action="personal_data.view", obj=r, channel="api")
     if translate_to:
         from django.conf import settings
 
@@ -319,6 +322,7 @@ def attachment_upload(request, request_id: int, file: File[UploadedFile]):
 def attachment_download(request, request_id: int, attachment_id: int):
     _get(request, request_id)
     attachment = selectors.attachment_get(request.user, request_id, attachment_id)
+    audit(actor=request.user, action="personal_data.download", obj=attachment, channel="api")
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

@@ -35,6 +35,7 @@ from openimi.exchanges.models import (
 from openimi.exchanges.workflow import ACTIONS, Action
 from openimi.notifications.models import Kind
 from openimi.notifications.services import notify
+from openimi.privacy.services import audit
 from openimi.questionnaires.models import QuestionSet
 from openimi.questionnaires.services import clean_answer
 
@@ -169,6 +170,14 @@ def _lock(request: InformationRequest, version: int | None) -> InformationReques
 
 
 def _event(request, actor, authority_id, action, from_state, to_state, *, internal=False, **data) -> RequestEvent:
+    audit(
+        actor=actor,
+        action=f"request.{action}",
+        obj=request,
+        authority_id=authority_id,
+        from_state=from_state,
+        to_state=to_state,
+    )
     return RequestEvent.objects.create(
         request=request,
         actor=actor,

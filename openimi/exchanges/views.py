@@ -19,6 +19,7 @@ from openimi.exchanges import permissions, selectors, services
 from openimi.exchanges.forms import ActionForm, AnswerForm, BoxForm, ComposeForm, UploadForm
 from openimi.exchanges.models import State
 from openimi.exchanges.workflow import ACTIONS
+from openimi.privacy.services import audit
 from openimi.questionnaires.models import QuestionSet
 
 PAGE_SIZE = 25
@@ -173,6 +174,8 @@ def _action_forms(user, r):
 def detail_view(request, pk):
     r = selectors.request_get(request.user, pk)
     participant = permissions.is_participant(request.user, r)
+    if participant:
+        audit(actor=request.user, action="personal_data.view", obj=r, channel="web")
     rows = selectors.question_rows(r)
     actions = permissions.available_actions(request.user, r)
     can_answer = any(a.name == "answer" for a in actions)
@@ -287,6 +290,7 @@ def upload_view(request, pk):
 @login_required
 def download_view(request, pk, attachment_pk):
     attachment = selectors.attachment_get(request.user, pk, attachment_pk)
+    audit(actor=request.user, action="personal_data.download", obj=attachment, channel="web")
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
