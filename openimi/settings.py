@@ -61,8 +61,10 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "openimi.accounts.middleware.UserLanguageMiddleware",
     "openimi.accounts.middleware.SecondFactorRequiredMiddleware",
+    "csp.middleware.CSPMiddleware",
     "openimi.privacy.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "openimi.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -156,6 +158,23 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A strict Content Security Policy: no inline script or style anywhere, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Signed-in sessions end after this many seconds without activity (and at SESSION_COOKIE_AGE).
+SESSION_IDLE_SECONDS = envint("SESSION_IDLE_SECONDS", 30 * 60)
 
 # The 26 interface languages: the 24 official EU languages, Icelandic and Norwegian (Bokmål,
 # Django's "nb", whose own catalogues we reuse).

@@ -43,3 +43,34 @@ class SecondFactorRequiredMiddleware:
             logout(request)
             return redirect(settings.LOGIN_URL)
         return self.get_response(request)
+
+
+class IdleTimeoutMiddleware:
+    """Sign out a session left idle longer than SESSION_IDLE_SECONDS. The timestamp is written
+    at most once a minute, so ordinary browsing does not save the session on every request."""
+
+    KEY = "openimi_last_seen"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from django.contrib import messages
+        from django.contrib.auth import logout
+        from django.utils.translation import gettext as _
+
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(self.KEY, now)
+            if now - last > settings.SESSION_IDLE_SECONDS:
+                logout(request)
+                messages.info(request, _("You were signed out after a period without activity."))
+                from django.urls import reverse
+                from django.utils.http import urlencode
+
+                return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}")
+            if now - last >= 60 or self.KEY not in request.session:
+                request.session[self.KEY] = now
+        return self.get_response(request)

@@ -164,3 +164,21 @@ def test_unknown_language_is_refused(client_for, fr_handler):
     client.post(reverse("accounts:language"), {"language": "xx", "next": "/"})
     fr_handler.refresh_from_db()
     assert fr_handler.language == "fr"
+
+
+def test_pages_carry_a_strict_content_security_policy(db):
+    policy = Client().get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+
+
+def test_idle_sessions_are_signed_out(client_for, fr_handler, settings):
+    import time
+
+    client = client_for(fr_handler)
+    assert client.get(reverse("directory:list")).status_code == 200
+    session = client.session
+    session["openimi_last_seen"] = int(time.time()) - settings.SESSION_IDLE_SECONDS - 5
+    session.save()
+    response = client.get(reverse("directory:list"))
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+    assert "_auth_user_id" not in client.session
