@@ -12,8 +12,7 @@ from functools import lru_cache
 
 import snowballstemmer
 from django.db import transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Cast
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -234,7 +233,16 @@ class SearchResult:
     words: list[str] = field(default_factory=list)
 
 
-WEIGHTS = {"competence": 6, "name": 5, "title": 4, "place": 3, "description": 1, "near": 3, "competence_near": 1}
+WEIGHTS = {
+    "competence": 6,
+    "name": 5,
+    "title": 4,
+    "place": 3,
+    "description": 1,
+    "near": 3,
+    "competence_near": 1,
+    "area": 1,
+}
 
 
 def _filtered_base(base: QuerySet, filters: SearchFilters) -> QuerySet:
@@ -253,42 +261,64 @@ def _filtered_base(base: QuerySet, filters: SearchFilters) -> QuerySet:
     return base
 
 
+MAX_CANDIDATES = 20_000  # a vaguer query is cut to its best-scored 20,000 authorities
+RANKED = 500  # how many of the best are ordered by score; the rest follow by name
+
+
+def _word_scores(word: str, language: str | None, vocabulary: "_Vocabulary") -> dict[int, int]:
+    """Authority id -> score for one query word (0 means no match)."""
+    exact, near = expand(word, language, vocabulary)
+    terms_exact = set().union(*(vocabulary.terms.get(w, set()) for w in exact))
+    terms_near = set().union(*(vocabulary.terms.get(w, set()) for w in near)) - terms_exact
+    areas = set().union(*(vocabulary.areas.get(w, set()) for w in exact))
+    kinds: dict[int, set[str]] = {}
+    for authority_id, matched, kind in SearchEntry.objects.filter(word__in=exact | near).values_list(
+        "authority_id", "word", "field"
+    ):
+        kinds.setdefault(authority_id, set()).add(kind if matched in exact else "near")
+    through = Authority.competences.through
+    if terms_exact:
+        for authority_id in through.objects.filter(term_id__in=terms_exact).values_list("authority_id", flat=True):
+            kinds.setdefault(authority_id, set()).add("competence")
+    if terms_near:
+        for authority_id in through.objects.filter(term_id__in=terms_near).values_list("authority_id", flat=True):
+            kinds.setdefault(authority_id, set()).add("competence_near")
+    if areas:
+        for authority_id in AuthorityArea.objects.filter(legal_area_id__in=areas).values_list(
+            "authority_id", flat=True
+        ):
+            kinds.setdefault(authority_id, set()).add("area")
+    return {authority_id: sum(WEIGHTS[k] for k in found) for authority_id, found in kinds.items()}
+
+
 def search(base: QuerySet, filters: SearchFilters, *, language: str | None = None) -> SearchResult:
     """Rank ``base`` (already limited to what the user may see) by how well each authority
-    matches every word of the query. Every word must match something."""
+    matches every word of the query. Every word must match something.
+
+    Candidates and scores are computed from the word index with plain indexed lookups, then
+    the database applies the filters and what the user may see, and orders the best first."""
     qs = _filtered_base(base, filters)
     words = normalise(filters.q)[:MAX_WORDS]
     if not words:
         return SearchResult(qs.order_by("official_name", "pk"), words=[])
     vocabulary = VOCABULARY.current()
-    score = Value(0, output_field=IntegerField())
-    through = Authority.competences.through
+    scores: dict[int, int] | None = None
     for word in words:
-        exact, near = expand(word, language, vocabulary)
-        terms_exact = set().union(*(vocabulary.terms.get(w, set()) for w in exact))
-        terms_near = set().union(*(vocabulary.terms.get(w, set()) for w in near))
-        areas = set().union(*(vocabulary.areas.get(w, set()) for w in exact))
-        entries = SearchEntry.objects.filter(authority_id=OuterRef("pk"))
-        matches = {
-            "competence": Exists(through.objects.filter(authority_id=OuterRef("pk"), term_id__in=terms_exact)),
-            "name": Exists(entries.filter(word__in=exact, field="name")),
-            "title": Exists(entries.filter(word__in=exact, field="title")),
-            "place": Exists(entries.filter(word__in=exact, field="place")),
-            "description": Exists(entries.filter(word__in=exact, field="description")),
-            "near": Exists(entries.filter(word__in=near)),
-            "competence_near": Exists(through.objects.filter(authority_id=OuterRef("pk"), term_id__in=terms_near)),
-        }
-        # Find candidates through the word index (semi-joins), so the per-row scoring below
-        # only runs on authorities that match at all.
-        any_match = Q(pk__in=SearchEntry.objects.filter(word__in=exact | near).values("authority_id"))
-        if terms_exact | terms_near:
-            any_match |= Q(pk__in=through.objects.filter(term_id__in=terms_exact | terms_near).values("authority_id"))
-        if areas:
-            any_match |= Q(pk__in=AuthorityArea.objects.filter(legal_area_id__in=areas).values("authority_id"))
-        qs = qs.filter(any_match)
-        for name, expression in matches.items():
-            score = score + Cast(expression, IntegerField()) * WEIGHTS[name]
-    ranked = qs.annotate(score=score).order_by("-score", "official_name", "pk")
+        word_scores = _word_scores(word, language, vocabulary)
+        if scores is None:
+            scores = word_scores
+        else:
+            scores = {pk: score + word_scores[pk] for pk, score in scores.items() if pk in word_scores}
+        if not scores:
+            break
+    best = sorted(scores or {}, key=lambda pk: -scores[pk])[:MAX_CANDIDATES]
+    ranked_ids = best[:RANKED]
+    rank = Case(
+        *[When(pk=pk, then=Value(RANKED - i)) for i, pk in enumerate(ranked_ids)],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    ranked = qs.filter(pk__in=best).annotate(score=rank).order_by("-score", "official_name", "pk")
     return SearchResult(ranked, words=words)
 
 

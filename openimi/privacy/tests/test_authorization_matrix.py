@@ -141,7 +141,7 @@ def test_no_api_operation_leaks_or_changes_anything(world):
                 "attachment_id": world["attachment"].pk,
                 "action": "withdraw",
             }
-            url = re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), 1)), path)
+            url = re.sub(r"\{(\w+)\}", lambda m, v=values: str(v.get(m.group(1), 1)), path)
             response = (
                 getattr(client, method)(
                     url, {"reason": "x"} if method != "get" else {}, content_type="application/json"
