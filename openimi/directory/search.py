@@ -194,14 +194,14 @@ def expand(word: str, language: str | None, vocabulary: _Vocabulary) -> tuple[se
         import bisect
 
         start = bisect.bisect_left(vocabulary.words, word)
-        for candidate in vocabulary.words[start : start + 200]:
+        for candidate in vocabulary.words[start : start + 50]:
             if not candidate.startswith(word):
                 break
             near.add(candidate)
     if len(word) >= 4:
         limit = 1 if len(word) < 8 else 2
         for candidate, _score, _i in process.extract(
-            word, vocabulary.words, scorer=OSA.distance, score_cutoff=limit, limit=30
+            word, vocabulary.words, scorer=OSA.distance, score_cutoff=limit, limit=15
         ):
             near.add(candidate)
     return exact, near - exact
