@@ -39,8 +39,7 @@ from openimi.directory.search import SearchFilters, search  # noqa: E402
 
 call_command("migrate", verbosity=0)
 started = time.monotonic()
-call_command("generate_demo_data", authorities=args.authorities, requests=0, verbosity=0,
-             stdout=open("/dev/null", "w"))  # noqa: SIM115
+call_command("generate_demo_data", authorities=args.authorities, requests=0, verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
 if connection.vendor == "postgresql":
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -54,7 +53,7 @@ def typo(word: str) -> str:
     if len(word) < 6:
         return word
     i = rng.randrange(1, len(word) - 1)
-    return word[:i] + word[i + 1:] if rng.random() < 0.5 else word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    return word[:i] + word[i + 1 :] if rng.random() < 0.5 else word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
 def plain(text: str) -> str:
@@ -64,9 +63,16 @@ def plain(text: str) -> str:
 def build_queries(n: int) -> list[tuple[str, str, set[int]]]:
     """(query, searcher's language, relevant ids)."""
     through = Authority.competences.through
-    rows = list(through.objects.filter(authority__status="active").values_list(
-        "authority_id", "term_id", "term__labels", "authority__city", "authority__region__name",
-        "authority__official_language_id"))
+    rows = list(
+        through.objects.filter(authority__status="active").values_list(
+            "authority_id",
+            "term_id",
+            "term__labels",
+            "authority__city",
+            "authority__region__name",
+            "authority__official_language_id",
+        )
+    )
     by_key: dict[tuple[str, str], set[int]] = {}
     by_region: dict[tuple[str, str], set[int]] = {}
     for authority_id, term, _labels, city, region, _lang in rows:
@@ -107,8 +113,10 @@ if not args.skip_relevance:
         recalls.append(len(hits) / min(len(relevant), 10))
         reciprocal.append(1 / hits[0] if hits else 0.0)
         per_kind.setdefault(i % 5, []).append(recalls[-1])
-    print(f"Relevance over {len(queries)} queries (competence labels in another language, places, typos, "
-          "shuffled, unaccented):")
+    print(
+        f"Relevance over {len(queries)} queries (competence labels in another language, places, typos, "
+        "shuffled, unaccented):"
+    )
     print(f"  recall@10 {statistics.mean(recalls):.3f}   MRR {statistics.mean(reciprocal):.3f}")
     names = ["label+city", "shuffled", "typo", "region+label", "unaccented"]
     by_kind = ", ".join(f"{names[k]} {statistics.mean(v):.2f}" for k, v in sorted(per_kind.items()))

@@ -82,6 +82,11 @@ class LegalArea(TranslatedNameMixin, models.Model):
     acceptance_days = models.PositiveSmallIntegerField(
         _("days to accept a request"), default=7, help_text=_("After this, the request is overdue.")
     )
+    retention_block_months = models.PositiveSmallIntegerField(
+        _("months before personal data is blocked"),
+        default=6,
+        help_text=_("After formal closure; at most 18 (IMI Regulation Art. 14)."),
+    )
     escalation_days = models.PositiveSmallIntegerField(
         _("days before escalation"),
         default=7,
@@ -92,6 +97,12 @@ class LegalArea(TranslatedNameMixin, models.Model):
         ordering = ["code"]
         verbose_name = _("legal area")
         verbose_name_plural = _("legal areas")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(retention_block_months__range=(1, 18)),
+                name="legalarea_retention_block_at_most_18_months",
+            ),
+        ]
 
     @property
     def description(self) -> str:

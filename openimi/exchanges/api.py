@@ -105,7 +105,7 @@ def summary(r: InformationRequest) -> dict:
 
 
 def detail(user, r: InformationRequest) -> dict:
-    participant = permissions.is_participant(user, r)
+    participant = permissions.may_see_personal_data(user, r)
     questions = [
         {
             "code": row["question"].code,
@@ -118,8 +118,8 @@ def detail(user, r: InformationRequest) -> dict:
                 if row["question"].condition_question
                 else None
             ),
-            "answer": row["answer"].value if row["answer"] else None,
-            "answer_display": row["display"],
+            "answer": row["answer"].value if row["answer"] and participant else None,
+            "answer_display": row["display"] if participant else "",
         }
         for row in selectors.question_rows(r)
     ]
@@ -135,14 +135,15 @@ def detail(user, r: InformationRequest) -> dict:
         }
         if participant
         else None,
-        "free_text": {"text": r.free_text, "language": r.free_text_language},
+        "free_text": {"text": r.free_text if participant else None, "language": r.free_text_language},
+        "personal_data_blocked": r.personal_data_blocked_at is not None,
         "proposed_reply_by": r.proposed_reply_by,
         "partial_answer": r.partial_answer,
         "questions": questions,
         "messages": [
             {
                 "kind": m.kind,
-                "text": m.text,
+                "text": m.text if participant or m.internal else None,
                 "language": m.language,
                 "internal": m.internal,
                 "authority": m.authority_id,
@@ -170,7 +171,7 @@ def detail(user, r: InformationRequest) -> dict:
                 "size": a.size,
                 "authority": a.authority_id,
             }
-            for a in selectors.attachments_for(user, r)
+            for a in (selectors.attachments_for(user, r) if participant else [])
         ],
         "available_actions": [a.name for a in permissions.available_actions(user, r)],
     }

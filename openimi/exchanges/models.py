@@ -83,6 +83,9 @@ class InformationRequest(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Retention (IMI Regulation Art. 14): personal data blocked, then deleted, after closure.
+    personal_data_blocked_at = models.DateTimeField(null=True, blank=True)
+    personal_data_deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("information request")
@@ -94,6 +97,7 @@ class InformationRequest(models.Model):
             models.Index(fields=["requester", "-updated_at"], name="request_outbox_all"),
             models.Index(fields=["state", "acceptance_deadline"], name="request_deadline"),
             models.Index(fields=["state", "reply_by"], name="request_reply_by"),
+            models.Index(fields=["state", "closed_at"], name="request_closed"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(state__in=State.values), name="request_state_valid"),

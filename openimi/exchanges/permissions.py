@@ -100,3 +100,8 @@ def available_actions(user, request: InformationRequest) -> list[Action]:
     if not getattr(user, "is_authenticated", False):
         return []
     return [action for action in ACTIONS.values() if allowed(user, request, action)]
+
+
+def may_see_personal_data(user, request: InformationRequest) -> bool:
+    """Participants see the subject's personal data until it is blocked by retention."""
+    return request.personal_data_blocked_at is None and is_participant(user, request)

@@ -150,7 +150,7 @@ def attachments_for(user, request) -> list[Attachment]:
 
 def attachment_get(user, request_pk, attachment_pk) -> Attachment:
     request = request_get(user, request_pk)
-    if not permissions.is_participant(user, request) and not permissions.involved_coordinator(user, request):
+    if not permissions.may_see_personal_data(user, request):
         raise Http404
     try:
         return request.attachments.get(pk=int(attachment_pk))

@@ -78,3 +78,10 @@ def escalate(now=None) -> int:
 @task()
 def check_deadlines() -> dict:
     return {"overdue": mark_overdue(), "escalated": escalate()}
+
+
+@task()
+def apply_retention() -> dict:
+    from openimi.privacy.retention import apply_retention as run
+
+    return run()

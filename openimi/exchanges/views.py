@@ -174,7 +174,8 @@ def _action_forms(user, r):
 def detail_view(request, pk):
     r = selectors.request_get(request.user, pk)
     participant = permissions.is_participant(request.user, r)
-    if participant:
+    personal = permissions.may_see_personal_data(request.user, r)
+    if personal:
         audit(actor=request.user, action="personal_data.view", obj=r, channel="web")
     rows = selectors.question_rows(r)
     actions = permissions.available_actions(request.user, r)
@@ -192,6 +193,7 @@ def detail_view(request, pk):
         {
             "r": r,
             "participant": participant,
+            "personal": personal,
             "rows": rows,
             "action_forms": _action_forms(request.user, r),
             "answer_form": answer_form,

@@ -21,6 +21,7 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         "is_active": NONE,
         "acceptance_days": NONE,
         "escalation_days": NONE,
+        "retention_block_months": NONE,
     },
     "core.Vocabulary": {"code": NONE, "legal_area": NONE, "kind": NONE, "names": NONE},
     "core.Term": {"code": NONE, "vocabulary": NONE, "labels": NONE},
@@ -166,6 +167,8 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
                 "accepted_at",
                 "answered_at",
                 "closed_at",
+                "personal_data_blocked_at",
+                "personal_data_deleted_at",
             )
         },
         "created_by": USER,

@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from openimi.exchanges.tasks import check_deadlines
+from openimi.exchanges.tasks import apply_retention, check_deadlines
 from openimi.notifications.tasks import deliver_notifications, send_digests
 
 
@@ -32,6 +32,7 @@ class Command(BaseCommand):
             local = timezone.localtime()
             if once or (local.hour == digest_hour and digest_day != local.date()):
                 send_digests.enqueue()
+                apply_retention.enqueue()
                 digest_day = local.date()
             if once:
                 return
