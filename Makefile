@@ -40,6 +40,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check openimi bench conftest.py
+	$(BIN)/bandit -q -r openimi -x "*/tests/*" --severity-level high
 
 messages: install
 	$(BIN)/python manage.py makemessages $(foreach l,$(LANGUAGES),-l $(l)) --no-obsolete --no-location \
