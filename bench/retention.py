@@ -38,7 +38,8 @@ generate_requests(args.requests, rng=random.Random(3), names=names, minimal=True
 # deletion has work to do too.
 quarter = InformationRequest.objects.order_by("-pk").values_list("pk", flat=True).first() // 4
 InformationRequest.objects.filter(pk__lte=quarter, state="closed").update(
-    closed_at=F("closed_at") - datetime.timedelta(days=3 * 365))
+    closed_at=F("closed_at") - datetime.timedelta(days=3 * 365)
+)
 if connection.vendor == "postgresql":
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
