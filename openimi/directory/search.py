@@ -261,34 +261,60 @@ def _filtered_base(base: QuerySet, filters: SearchFilters) -> QuerySet:
     return base
 
 
-MAX_CANDIDATES = 20_000  # a vaguer query is cut to its best-scored 20,000 authorities
+MAX_CANDIDATES = 5_000  # a vaguer query is cut to its best-scored 5,000 authorities
 RANKED = 500  # how many of the best are ordered by score; the rest follow by name
 
 
-def _word_scores(word: str, language: str | None, vocabulary: "_Vocabulary") -> dict[int, int]:
-    """Authority id -> score for one query word (0 means no match)."""
+@dataclass
+class _Word:
+    exact: set[str]
+    near: set[str]
+    terms_exact: set[str]
+    terms_near: set[str]
+    areas: set[str]
+
+    @property
+    def broad(self) -> bool:
+        """Competences and legal areas match thousands of authorities; names and places few."""
+        return bool(self.terms_exact or self.terms_near or self.areas)
+
+
+def _plan(word: str, language: str | None, vocabulary: "_Vocabulary") -> _Word:
     exact, near = expand(word, language, vocabulary)
     terms_exact = set().union(*(vocabulary.terms.get(w, set()) for w in exact))
     terms_near = set().union(*(vocabulary.terms.get(w, set()) for w in near)) - terms_exact
     areas = set().union(*(vocabulary.areas.get(w, set()) for w in exact))
+    return _Word(exact, near, terms_exact, terms_near, areas)
+
+
+def _word_scores(plan: _Word, within: set[int] | None) -> dict[int, int]:
+    """Authority id -> score for one query word; ``within`` restricts the lookups to the
+    candidates left by the words already matched (much cheaper for broad words)."""
+
+    def restrict(qs):
+        return qs.filter(authority_id__in=within) if within is not None else qs
+
     kinds: dict[int, set[str]] = {}
-    for authority_id, matched, kind in SearchEntry.objects.filter(word__in=exact | near).values_list(
-        "authority_id", "word", "field"
-    ):
-        kinds.setdefault(authority_id, set()).add(kind if matched in exact else "near")
+    for authority_id, matched, kind in restrict(
+        SearchEntry.objects.filter(word__in=plan.exact | plan.near)
+    ).values_list("authority_id", "word", "field"):
+        kinds.setdefault(authority_id, set()).add(kind if matched in plan.exact else "near")
     through = Authority.competences.through
-    if terms_exact:
-        for authority_id in through.objects.filter(term_id__in=terms_exact).values_list("authority_id", flat=True):
-            kinds.setdefault(authority_id, set()).add("competence")
-    if terms_near:
-        for authority_id in through.objects.filter(term_id__in=terms_near).values_list("authority_id", flat=True):
-            kinds.setdefault(authority_id, set()).add("competence_near")
-    if areas:
-        for authority_id in AuthorityArea.objects.filter(legal_area_id__in=areas).values_list(
+    for terms, kind in ((plan.terms_exact, "competence"), (plan.terms_near, "competence_near")):
+        if terms:
+            for authority_id in restrict(through.objects.filter(term_id__in=terms)).values_list(
+                "authority_id", flat=True
+            ):
+                kinds.setdefault(authority_id, set()).add(kind)
+    if plan.areas:
+        for authority_id in restrict(AuthorityArea.objects.filter(legal_area_id__in=plan.areas)).values_list(
             "authority_id", flat=True
         ):
             kinds.setdefault(authority_id, set()).add("area")
     return {authority_id: sum(WEIGHTS[k] for k in found) for authority_id, found in kinds.items()}
+
+
+RESTRICT_BELOW = 5000  # look broad words up only among this many candidates or fewer
 
 
 def search(base: QuerySet, filters: SearchFilters, *, language: str | None = None) -> SearchResult:
@@ -302,9 +328,13 @@ def search(base: QuerySet, filters: SearchFilters, *, language: str | None = Non
     if not words:
         return SearchResult(qs.order_by("official_name", "pk"), words=[])
     vocabulary = VOCABULARY.current()
+    # Narrow words (names, places) first, so broad ones (competences) are looked up only
+    # among the candidates that are left.
+    plans = sorted((_plan(word, language, vocabulary) for word in words), key=lambda p: p.broad)
     scores: dict[int, int] | None = None
-    for word in words:
-        word_scores = _word_scores(word, language, vocabulary)
+    for plan in plans:
+        within = set(scores) if scores is not None and len(scores) <= RESTRICT_BELOW else None
+        word_scores = _word_scores(plan, within)
         if scores is None:
             scores = word_scores
         else:
