@@ -26,10 +26,11 @@ parser.add_argument("--postgres")
 parser.add_argument("--queries", type=int, default=240)
 parser.add_argument("--skip-relevance", action="store_true")
 parser.add_argument("--seed", type=int, default=7)
+parser.add_argument("--existing", help="database URL already holding the demo data (skips generation)")
 args = parser.parse_args()
-if args.postgres:
+if args.postgres and not args.existing:
     reset_postgres_database(args.postgres)
-url = django_with_fresh_database(args.postgres)
+url = django_with_fresh_database(args.existing or args.postgres)
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -39,7 +40,10 @@ from openimi.directory.search import SearchFilters, search  # noqa: E402
 
 call_command("migrate", verbosity=0)
 started = time.monotonic()
-call_command("generate_demo_data", authorities=args.authorities, requests=0, verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+if not args.existing:
+    call_command(
+        "generate_demo_data", authorities=args.authorities, requests=0, verbosity=0, stdout=open("/dev/null", "w")
+    )  # noqa: SIM115
 if connection.vendor == "postgresql":
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
