@@ -35,7 +35,8 @@ run: install
 test: install
 	./bin/ensure-chromium
 	./bin/ensure-apertium
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile -m "not serial"
+	$(BIN)/pytest -m serial
 
 lint: install
 	$(BIN)/ruff check .

@@ -272,3 +272,12 @@ def apertium(settings, apertium_url):
         {"class": "openimi.translation.engines.ApertiumEngine", "url": apertium_url, "timeout": 10}
     ]
     return apertium_url
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Give every test that uses the database through a fixture the django_db mark, so that
+    pytest-django runs it before the transactional tests, which empty the database."""
+    for item in items:
+        if item.get_closest_marker("django_db") is None and "db" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.django_db)

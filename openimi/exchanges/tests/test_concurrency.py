@@ -13,7 +13,7 @@ from openimi.exchanges.services import RequestChanged, request_act, request_crea
 from openimi.exchanges.tests.test_workflow import draft_data
 from openimi.tests.factories import UserFactory, member
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
+pytestmark = [pytest.mark.serial, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 
 
 def race(*calls):

@@ -11,7 +11,7 @@ from openimi.translation.models import CachedTranslation, PendingTranslation
 from openimi.translation.services import translate
 from openimi.translation.tests.standins import ETranslationHandler, StandIn
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
+pytestmark = [pytest.mark.serial, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 
 
 def engine(server, live_server, password="secret"):

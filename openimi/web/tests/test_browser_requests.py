@@ -12,7 +12,12 @@ from openimi.exchanges.models import InformationRequest, State
 from openimi.tests.factories import AuthorityFactory, UserFactory, member
 from openimi.web.tests.test_browser import _code, _new_page, _sign_in, browser  # noqa: F401 - fixture
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
+pytestmark = [
+    pytest.mark.serial,
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
 
 
 def act(ui, name: str, text: str | None = None, fields: dict | None = None) -> None:

@@ -14,7 +14,12 @@ from openimi.tests.factories import AuthorityFactory, UserFactory, member
 from openimi.web.tests.test_browser import _code, _new_page, _sign_in, browser  # noqa: F401 - fixture
 from openimi.web.tests.test_browser_requests import act
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
+pytestmark = [
+    pytest.mark.serial,
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
 
 
 def person(email, name, language, authority, role="request_handler"):
