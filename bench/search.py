@@ -151,7 +151,8 @@ def run_search(i):
 def run_suggest(i):
     q, language, _relevant = queries[i % len(queries)]
     typed = q[: max(3, len(q) // 2)]
-    list(search(base, SearchFilters(q=typed), language=language).queryset.values_list("official_name", flat=True)[:8])
+    found = search(base, SearchFilters(q=typed), language=language, autocomplete=True).queryset
+    list(found.values_list("official_name", flat=True)[:8])
 
 
 baseline, _p = measure(lambda i: Authority.objects.get(pk=ids[i % len(ids)]))

@@ -185,7 +185,9 @@ class _Vocabulary:
 VOCABULARY = _Vocabulary()
 
 
-def expand(word: str, language: str | None, vocabulary: _Vocabulary) -> tuple[set[str], set[str]]:
+def expand(
+    word: str, language: str | None, vocabulary: _Vocabulary, *, typos: bool = True
+) -> tuple[set[str], set[str]]:
     """(exact forms, near forms) of a query word: itself and its stem; then prefixes as you
     type and words one or two edits away (typos)."""
     exact = {word, stem(word, language)}
@@ -198,7 +200,7 @@ def expand(word: str, language: str | None, vocabulary: _Vocabulary) -> tuple[se
             if not candidate.startswith(word):
                 break
             near.add(candidate)
-    if len(word) >= 4:
+    if typos and len(word) >= 4:
         limit = 1 if len(word) < 8 else 2
         for candidate, _score, _i in process.extract(
             word, vocabulary.words, scorer=OSA.distance, score_cutoff=limit, limit=15
@@ -279,10 +281,12 @@ class _Word:
         return bool(self.terms_exact or self.terms_near or self.areas)
 
 
-def _plan(word: str, language: str | None, vocabulary: "_Vocabulary") -> _Word:
-    exact, near = expand(word, language, vocabulary)
+def _plan(word: str, language: str | None, vocabulary: "_Vocabulary", *, typing: bool = False) -> _Word:
+    """``typing``: the word is still being typed (autocomplete): prefixes, no typo guesses,
+    and competences only by whole words, which keeps suggestions fast."""
+    exact, near = expand(word, language, vocabulary, typos=not typing)
     terms_exact = set().union(*(vocabulary.terms.get(w, set()) for w in exact))
-    terms_near = set().union(*(vocabulary.terms.get(w, set()) for w in near)) - terms_exact
+    terms_near = set() if typing else set().union(*(vocabulary.terms.get(w, set()) for w in near)) - terms_exact
     areas = set().union(*(vocabulary.areas.get(w, set()) for w in exact))
     return _Word(exact, near, terms_exact, terms_near, areas)
 
@@ -317,7 +321,9 @@ def _word_scores(plan: _Word, within: set[int] | None) -> dict[int, int]:
 RESTRICT_BELOW = 5000  # look broad words up only among this many candidates or fewer
 
 
-def search(base: QuerySet, filters: SearchFilters, *, language: str | None = None) -> SearchResult:
+def search(
+    base: QuerySet, filters: SearchFilters, *, language: str | None = None, autocomplete: bool = False
+) -> SearchResult:
     """Rank ``base`` (already limited to what the user may see) by how well each authority
     matches every word of the query. Every word must match something.
 
@@ -330,7 +336,11 @@ def search(base: QuerySet, filters: SearchFilters, *, language: str | None = Non
     vocabulary = VOCABULARY.current()
     # Narrow words (names, places) first, so broad ones (competences) are looked up only
     # among the candidates that are left.
-    plans = sorted((_plan(word, language, vocabulary) for word in words), key=lambda p: p.broad)
+    last = len(words) - 1
+    plans = sorted(
+        (_plan(word, language, vocabulary, typing=autocomplete and i == last) for i, word in enumerate(words)),
+        key=lambda p: p.broad,
+    )
     scores: dict[int, int] | None = None
     for plan in plans:
         within = set(scores) if scores is not None and len(scores) <= RESTRICT_BELOW else None

@@ -43,7 +43,9 @@ def visible_authorities(user) -> QuerySet[Authority]:
     ).distinct()
 
 
-def authority_list(user, filters: DirectoryFilters, language: str | None = None) -> QuerySet[Authority]:
+def authority_list(
+    user, filters: DirectoryFilters, language: str | None = None, autocomplete: bool = False
+) -> QuerySet[Authority]:
     """The directory as ``user`` may see it, filtered and searched, best matches first."""
     from openimi.directory.search import SearchFilters, search
 
@@ -64,6 +66,7 @@ def authority_list(user, filters: DirectoryFilters, language: str | None = None)
             kind=filters.kind,
         ),
         language=language,
+        autocomplete=autocomplete,
     )
     return result.queryset.select_related("country", "region").prefetch_related(
         Prefetch("texts", queryset=AuthorityText.objects.only("authority_id", "language_id", "title")),

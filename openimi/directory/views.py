@@ -94,7 +94,7 @@ def suggest_view(request):
     if len(filters.q) < 2:
         return JsonResponse({"suggestions": []})
     names = list(
-        selectors.authority_list(request.user, filters, language=request.LANGUAGE_CODE).values_list(
+        selectors.authority_list(request.user, filters, language=request.LANGUAGE_CODE, autocomplete=True).values_list(
             "official_name", flat=True
         )[:8]
     )
