@@ -16,8 +16,9 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from openimi.core.models import LegalArea, Region, Term
+from openimi.core.models import LegalArea, Term
 from openimi.directory.models import Authority, AuthorityArea, AuthorityStatus, SearchEntry, SearchWord
+from openimi.lib.bulk import insert_rows
 
 MAX_WORDS = 8
 MAX_QUERY = 200
@@ -117,9 +118,9 @@ def entries_for(authority: Authority) -> list[SearchEntry]:
         add(text.description, text.language_id, SearchEntry.Field.DESCRIPTION)
     add(authority.city, None, SearchEntry.Field.PLACE)
     if authority.region_id:
-        region = Region.objects.select_related("parent").get(pk=authority.region_id)
+        region = authority.region  # select_related("region__parent") when indexing in bulk
         add(region.name, None, SearchEntry.Field.PLACE)
-        if region.parent:
+        if region.parent_id:
             add(region.parent.name, None, SearchEntry.Field.PLACE)
     return list(rows.values())
 
@@ -139,9 +140,13 @@ def reindex_all(batch: int = 2000, progress=None) -> int:
         SearchEntry.objects.all().delete()
         ids = list(Authority.objects.values_list("pk", flat=True).order_by("pk"))
         for start in range(0, len(ids), batch):
-            chunk = Authority.objects.filter(pk__in=ids[start : start + batch]).prefetch_related("texts")
+            chunk = (
+                Authority.objects.filter(pk__in=ids[start : start + batch])
+                .select_related("region__parent")
+                .prefetch_related("texts")
+            )
             rows = [row for authority in chunk for row in entries_for(authority)]
-            SearchEntry.objects.bulk_create(rows, batch_size=5000)
+            insert_rows(SearchEntry, rows)
             SearchWord.objects.bulk_create(
                 [SearchWord(word=w) for w in {r.word for r in rows}], ignore_conflicts=True, batch_size=5000
             )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from openimi.accounts.models import Membership
 from openimi.directory.models import AuthorityArea, AuthorityStatus
 from openimi.exchanges.models import Answer, InformationRequest, Message, RequestEvent, RequestQuestion, State
+from openimi.lib.bulk import insert_rows
 from openimi.questionnaires.models import QuestionSet
 
 BATCH = 2000
@@ -208,9 +209,9 @@ def generate_requests(total: int, *, rng: random.Random, names: dict, progress, 
         if minimal:
             progress(f"{min(offset + BATCH, total):,} requests")
             continue
-        RequestQuestion.objects.bulk_create(chosen, batch_size=BATCH)
+        insert_rows(RequestQuestion, chosen)
         Answer.objects.bulk_create(answers, batch_size=BATCH)
-        RequestEvent.objects.bulk_create(events, batch_size=BATCH)
+        insert_rows(RequestEvent, events)
         Message.objects.bulk_create(messages, batch_size=BATCH)
         progress(f"{min(offset + BATCH, total):,} requests")
     # Explicit primary keys do not advance PostgreSQL's sequence; move it past them.
