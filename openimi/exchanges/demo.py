@@ -82,7 +82,9 @@ def _person(spec: dict, rng: random.Random) -> str:
     return f"{rng.choice(spec.get('first_names', ['Alex']))} {rng.choice(spec.get('last_names', ['Doe']))}"
 
 
-def generate_requests(total: int, *, rng: random.Random, names: dict, progress, minimal: bool = False) -> None:
+def generate_requests(
+    total: int, *, rng: random.Random, names: dict, progress, minimal: bool = False, hot: list[int] = ()
+) -> None:
     """Insert ``total`` requests; ``minimal`` skips questions, answers and timelines (for
     benchmarks that only need many request rows)."""
     now = timezone.now()
@@ -99,6 +101,11 @@ def generate_requests(total: int, *, rng: random.Random, names: dict, progress, 
         by_area.setdefault(area, []).append((authority_id, country))
     creator = dict(Membership.objects.values_list("authority_id", "user_id"))
     areas = [a for a in sets if len({c for _a, c in by_area.get(a, [])}) > 1]
+    hot_areas = []
+    for authority_id in hot:
+        own = [(a, c) for a in areas for a_id, c in by_area[a] if a_id == authority_id]
+        if own:
+            hot_areas.append(((authority_id, own[0][1]), sorted({a for a, _c in own})))
     states, weights = zip(*STATE_MIX, strict=True)
     start = (InformationRequest.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
     languages = {code: spec["language"] for code, spec in names.items()}
@@ -109,6 +116,15 @@ def generate_requests(total: int, *, rng: random.Random, names: dict, progress, 
             area = rng.choice(areas)
             requester, country = rng.choice(by_area[area])
             responder, other = rng.choice(by_area[area])
+            if hot_areas and rng.random() < 0.2:
+                # The demo accounts' own authorities take part in many requests, so that
+                # signing in as one of them shows a busy inbox and outbox.
+                pick, country_of = rng.choice(hot_areas)
+                area = rng.choice(country_of)
+                requester, country = rng.choice(by_area[area])
+                responder, other = pick
+                if rng.random() < 0.5:
+                    requester, country, responder, other = responder, other, requester, country
             while other == country:
                 responder, other = rng.choice(by_area[area])
             state = rng.choices(states, weights=weights)[0]

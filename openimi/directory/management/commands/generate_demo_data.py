@@ -131,6 +131,7 @@ class Command(BaseCommand):
                 return
             raise CommandError("The database already has authorities; use a fresh database.")
         self.rng = random.Random(options["seed"])
+        self.demo_homes: list[int] = []
         self.names = json.loads(DATA.read_text(encoding="utf-8"))
         self.started = time.monotonic()
         self.password = make_password(DEMO_PASSWORD)
@@ -154,7 +155,9 @@ class Command(BaseCommand):
             from openimi.exchanges.demo import generate_requests
 
             with transaction.atomic():
-                generate_requests(options["requests"], rng=self.rng, names=self.names, progress=self._progress)
+                generate_requests(
+                    options["requests"], rng=self.rng, names=self.names, progress=self._progress, hot=self.demo_homes
+                )
         self._progress(
             f"Done: {Authority.objects.count():,} authorities, {User.objects.count():,} users, "
             f"{options['requests']:,} requests."
@@ -318,6 +321,7 @@ class Command(BaseCommand):
             demo_accounts.append(coordinator_user)
             memberships_spec.append((coordinator_user, coordinators[code], [Role.LOCAL_ADMIN]))
             home = by_country[code][0]
+            self.demo_homes.append(home)
             for i, role in enumerate(DEMO_ROLES):
                 user = User(
                     email=f"{lower}.{role.replace('_', '-')}@{DEMO_DOMAIN}",
