@@ -219,16 +219,15 @@ def _submit_async(engine, text: str, source: str, target: str, key: str, result:
 
 
 def callback_store(*, token: str, translated: str | None, error: str = "") -> bool:
-    """Store what an asynchronous engine sent back for ``token``; False for an unknown token."""
+    """Store what an asynchronous engine sent back for ``token``; False for an unknown token
+    (or one already answered: the engine may call back twice, or error and done may race)."""
     from openimi.translation.models import PendingTranslation
 
     pending = PendingTranslation.objects.filter(token=token).first()
     if pending is None:
         return False
     if translated is None:
-        pending.error = (error or "error")[:300]
-        pending.save(update_fields=["error"])
-        return True
+        return PendingTranslation.objects.filter(pk=pending.pk).update(error=(error or "error")[:300]) > 0
     try:
         CachedTranslation.objects.create(
             key=pending.key,
@@ -239,5 +238,5 @@ def callback_store(*, token: str, translated: str | None, error: str = "") -> bo
         )
     except IntegrityError:
         pass
-    pending.delete()
+    PendingTranslation.objects.filter(pk=pending.pk).delete()
     return True

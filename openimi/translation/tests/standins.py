@@ -92,6 +92,7 @@ class StandIn:
         self.server.callbacks = []
         self.server.api_key = api_key
         self.server.application = "openimi-test"
+        self.server.auto_callback = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -154,7 +155,8 @@ class ETranslationHandler(_Handler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
-        threading.Thread(target=self._call_back, args=(body, request_id), daemon=True).start()
+        if self.server.auto_callback:
+            threading.Thread(target=self._call_back, args=(body, request_id), daemon=True).start()
 
     def _call_back(self, body: dict, request_id: str) -> None:
         import urllib.parse

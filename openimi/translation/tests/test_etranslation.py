@@ -61,6 +61,7 @@ def test_callbacks_with_an_unknown_token_change_nothing(live_server):
 
 def test_error_callback_lets_the_next_view_ask_again(live_server):
     with StandIn(ETranslationHandler, api_key="secret") as server:
+        server.server.auto_callback = False  # this time eTranslation reports an error instead
         result = translate("Hallo", "de", "et", engines=[engine(server, live_server)])
         assert result.pending
         pending = PendingTranslation.objects.get()
@@ -69,3 +70,13 @@ def test_error_callback_lets_the_next_view_ask_again(live_server):
         )
         pending.refresh_from_db()
         assert pending.error.startswith("-20000")
+
+
+def test_a_late_second_callback_is_harmless(live_server):
+    with StandIn(ETranslationHandler, api_key="secret") as server:
+        server.server.auto_callback = False
+        translate("Hallo", "de", "et", engines=[engine(server, live_server)])
+        token = PendingTranslation.objects.get().token
+        assert Client().post(f"/translation/etranslation/{token}/done", {"translated-text": "Tere"}).status_code == 200
+        response = Client().post(f"/translation/etranslation/{token}/error", {"error-code": "-1"})
+        assert response.status_code == 404 and CachedTranslation.objects.get().translated == "Tere"
