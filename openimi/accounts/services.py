@@ -5,7 +5,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
@@ -207,8 +207,3 @@ def token_authenticate(raw: str) -> ApiToken | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
-
-
-def ensure_not_self_lockout(actor: User, membership: Membership) -> None:
-    if membership.user_id == actor.pk and not actor.is_operator:
-        raise PermissionDenied(_("You cannot remove yourself; ask another local administrator."))

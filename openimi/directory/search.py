@@ -17,7 +17,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from openimi.core.models import LegalArea, Term
-from openimi.directory.models import Authority, AuthorityArea, AuthorityStatus, SearchEntry, SearchWord
+from openimi.directory.models import Authority, AuthorityArea, SearchEntry, SearchWord
 from openimi.lib.bulk import insert_rows
 
 MAX_WORDS = 8
@@ -390,9 +390,3 @@ def facets(qs: QuerySet, *, limit: int = 30) -> dict[str, list[tuple[str, int]]]
             .order_by("-n")[:limit]
         ),
     }
-
-
-def listed(user) -> QuerySet:
-    """What a search may return to ``user``: listed authorities (and unlisted ones only for
-    the coordinators responsible, through the status filter of the directory page)."""
-    return Authority.objects.filter(status=AuthorityStatus.ACTIVE)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from openimi.accounts.models import Membership, Role
@@ -27,20 +27,17 @@ class DirectoryFilters:
             setattr(self, name, "".join(c if c.isprintable() else " " for c in value).strip())
 
 
-def _base() -> QuerySet[Authority]:
-    return Authority.objects.select_related("country", "region").prefetch_related(
+def _with_listing_data(qs: QuerySet[Authority]) -> QuerySet[Authority]:
+    """What a result entry shows, fetched in a fixed number of queries."""
+    return qs.select_related("country", "region").prefetch_related(
         Prefetch("texts", queryset=AuthorityText.objects.only("authority_id", "language_id", "title")),
         Prefetch("area_grants", queryset=AuthorityArea.objects.select_related("legal_area")),
         "coordinator_functions",
     )
 
 
-def visible_authorities(user) -> QuerySet[Authority]:
-    """Listed (active) authorities, plus those the user belongs to or coordinates."""
-    own = list(roles_of(user))
-    return Authority.objects.filter(
-        Q(status=AuthorityStatus.ACTIVE) | Q(pk__in=own) | scope_filter(scopes_of(user))
-    ).distinct()
+def _base() -> QuerySet[Authority]:
+    return _with_listing_data(Authority.objects.all())
 
 
 def authority_list(
@@ -68,12 +65,7 @@ def authority_list(
         language=language,
         autocomplete=autocomplete,
     )
-    return result.queryset.select_related("country", "region").prefetch_related(
-        Prefetch("texts", queryset=AuthorityText.objects.only("authority_id", "language_id", "title")),
-        Prefetch("area_grants", queryset=AuthorityArea.objects.select_related("legal_area")),
-        "coordinator_functions",
-        "competences",
-    )
+    return _with_listing_data(result.queryset).prefetch_related("competences")
 
 
 def authority_get(user, pk) -> Authority:

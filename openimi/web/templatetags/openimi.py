@@ -1,8 +1,6 @@
 from django import forms, template
 from django.utils.translation import pgettext_lazy
 
-from openimi.core.i18n import pick
-
 register = template.Library()
 
 _CLASSES = {
@@ -49,12 +47,6 @@ def govuk_widget(field):
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
-
-
-@register.filter
-def translated(texts, language=None) -> str:
-    """``{{ area.names|translated }}``: the text in the active language."""
-    return pick(texts, language)
 
 
 @register.filter
