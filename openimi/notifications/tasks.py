@@ -35,33 +35,50 @@ def _render(notifications, user) -> tuple[str, str]:
     return subject.strip(), body.strip() + "\n"
 
 
+LEASE = timedelta(minutes=10)
+
+
+def _claim(queryset) -> list:
+    """Take a lease on a batch of pending rows in a short transaction; ``skip_locked`` lets
+    many workers share the outbox, and an expired lease (a worker died) is taken again."""
+    from django.db.models import Q
+
+    from openimi.notifications.models import Notification
+
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            queryset.filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - LEASE))
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient", "request")[:BATCH]
+        )
+        Notification.objects.filter(pk__in=[r.pk for r in rows]).update(claimed_at=now)
+    return rows
+
+
 def _deliver(queryset) -> int:
-    """Send pending rows grouped by recipient; rows stay pending (with the error) when SMTP
-    fails, and are retried by the next run. ``skip_locked`` lets many workers share the outbox."""
+    """Send pending rows grouped by recipient, outside any transaction; rows stay pending
+    (with the error) when SMTP fails, and are retried once their lease runs out."""
     from openimi.notifications.models import Notification
 
     sent = 0
-    with transaction.atomic():
-        rows = list(
-            queryset.select_for_update(skip_locked=True, of=("self",)).select_related("recipient", "request")[:BATCH]
-        )
-        by_user: dict[int, list] = {}
-        for row in rows:
-            by_user.setdefault(row.recipient_id, []).append(row)
-        for items in by_user.values():
-            user = items[0].recipient
-            subject, body = _render(items, user)
-            ids = [n.pk for n in items]
-            try:
-                EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email]).send()
-            except Exception as exc:  # SMTP errors of every kind: keep the rows, retry later
-                log.warning("notification mail to user %s failed: %s", user.pk, exc)
-                Notification.objects.filter(pk__in=ids).update(
-                    attempts=items[0].attempts + 1, last_error=str(exc)[:300]
-                )
-                continue
-            Notification.objects.filter(pk__in=ids).update(sent_at=timezone.now(), attempts=items[0].attempts + 1)
-            sent += len(ids)
+    by_user: dict[int, list] = {}
+    for row in _claim(queryset):
+        by_user.setdefault(row.recipient_id, []).append(row)
+    for items in by_user.values():
+        user = items[0].recipient
+        subject, body = _render(items, user)
+        ids = [n.pk for n in items]
+        try:
+            EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email]).send()
+        except Exception as exc:  # SMTP errors of every kind: keep the rows, retry later
+            log.warning("notification mail to user %s failed: %s", user.pk, exc)
+            Notification.objects.filter(pk__in=ids).update(
+                attempts=items[0].attempts + 1, last_error=str(exc)[:300], claimed_at=None
+            )
+            continue
+        Notification.objects.filter(pk__in=ids).update(sent_at=timezone.now(), attempts=items[0].attempts + 1)
+        sent += len(ids)
     return sent
 
 

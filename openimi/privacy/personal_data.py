@@ -232,6 +232,7 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         "sent_at": NONE,
         "read_at": NONE,
         "attempts": NONE,
+        "claimed_at": NONE,
         "last_error": NONE,
     },
     # Machine translations of free text carry what the original said.
