@@ -30,11 +30,13 @@ install: $(VENV)/.installed build/static/openimi/openimi.css locale/.compiled
 
 run: install
 	./bin/ensure-apertium || true
+	./bin/ensure-clamav || true
 	./bin/demo
 
 test: install
 	./bin/ensure-chromium
 	./bin/ensure-apertium
+	./bin/ensure-clamav
 	$(BIN)/pytest -n 2 --dist loadfile -m "not serial"
 	$(BIN)/pytest -m serial
 

@@ -11,9 +11,11 @@ Personas (healthchecks' alice/bob, zulip's hamlet):
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.cache import caches
 from django.test import Client
 from django.utils import translation
 
@@ -84,6 +86,11 @@ def _test_settings(settings, smtp_server):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
     settings.DEMO_MODE = False
     settings.SITE_URL = "http://testserver"
+    # Rate-limit counters in this process's memory, emptied for every test, and limits no test
+    # reaches by accident; the two test_rate_limits.py (api, accounts) set them low on purpose.
+    settings.RATELIMIT_USE_CACHE = "default"
+    caches["default"].clear()
+    settings.API_RATE_LIMIT = settings.SIGN_IN_RATE_LIMIT = "100000/m"
     # Requests activate their user's language in this thread; start every test in English.
     translation.activate("en")
 
@@ -272,6 +279,59 @@ def apertium(settings, apertium_url):
         {"class": "openimi.translation.engines.ApertiumEngine", "url": apertium_url, "timeout": 10}
     ]
     return apertium_url
+
+
+CLAMAV_SIGNATURES = Path(__file__).resolve().parent / "clamav"
+
+
+@pytest.fixture(scope="session")
+def clamd_addresses(tmp_path_factory):
+    """A real clamd (Debian's clamav-daemon) on a unix socket and on loopback TCP, loading only
+    the EICAR signatures shipped in clamav/ (see its README). .ci/run installs it and sets
+    OPENIMI_REQUIRE_CLAMAV=1, making its absence a failure."""
+    import os
+    import shutil
+    import subprocess
+
+    from openimi.exchanges.scanning import ClamdScanner
+
+    binary = shutil.which("clamd") or shutil.which("clamd", path="/usr/sbin:/usr/local/sbin")
+    if binary is None:
+        if os.environ.get("OPENIMI_REQUIRE_CLAMAV") == "1":
+            pytest.fail("ClamAV is required but clamd is not installed")
+        pytest.skip("ClamAV not installed (bin/ensure-clamav installs it)")
+    run = tmp_path_factory.mktemp("clamd")
+    port = _free_port()
+    (run / "clamd.conf").write_text(
+        f"LocalSocket {run}/clamd.sock\nTCPSocket {port}\nTCPAddr 127.0.0.1\n"
+        f"DatabaseDirectory {CLAMAV_SIGNATURES}\nTemporaryDirectory {run}\nPidFile {run}/clamd.pid\n"
+        f"Foreground yes\nLogSyslog no\nLogFile {run}/clamd.log\n"
+    )
+    process = subprocess.Popen(
+        [binary, "--config-file", str(run / "clamd.conf")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    addresses = {"unix": f"unix://{run}/clamd.sock", "tcp": f"tcp://127.0.0.1:{port}"}
+    deadline = time.monotonic() + 60  # a few tenths of a second with these two signatures
+    while not all(ClamdScanner(a, timeout=1).ping() for a in addresses.values()):
+        log = run / "clamd.log"
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("clamd did not start: " + (log.read_text()[-2000:] if log.exists() else "no log"))
+        time.sleep(0.05)
+    yield addresses
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def clamav(settings, clamd_addresses):
+    """Attachments are scanned by the real clamd above, over its unix socket."""
+    settings.VIRUS_SCANNER = {
+        "class": "openimi.exchanges.scanning.ClamdScanner",
+        "address": clamd_addresses["unix"],
+        "timeout": 10,
+    }
+    return clamd_addresses["unix"]
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -22,3 +22,9 @@ for (const input of document.querySelectorAll("input[data-suggest]")) {
     }, 200);
   });
 }
+
+// A "Print" button where a page offers a printable copy (hidden without JavaScript).
+for (const button of document.querySelectorAll("button[data-print]")) {
+  button.hidden = false;
+  button.addEventListener("click", () => window.print());
+}

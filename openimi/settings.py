@@ -1,12 +1,14 @@
 """OpenIMI settings, read from the environment. See `.env.example` for every variable."""
 
+from ipaddress import ip_address
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
 
-from openimi.lib.env import envbool, envint, envlist, envstr
+from openimi.lib.env import envbool, envint, envlist, envrate, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("OPENIMI_VAR_DIR", str(BASE_DIR / "var")))
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -55,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "openimi.accounts.middleware.SignInRateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -139,7 +143,41 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "openimi.accounts.views.locked_out"
 AXES_VERBOSE = False
 
+# Request rates (django-ratelimit): per API token, and per address for POSTs to the sign-in,
+# second-factor and password-reset pages. Beyond them: 429 with Retry-After. Empty: no limit.
+API_RATE_LIMIT = envrate("API_RATE_LIMIT", "600/m")
+SIGN_IN_RATE_LIMIT = envrate("SIGN_IN_RATE_LIMIT", "20/m")
+# The counters must be shared by every web process, so they live in the database (the table
+# comes from `manage.py createcachetable`); the default cache stays per process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {"BACKEND": "openimi.lib.ratelimit.DatabaseCache", "LOCATION": "openimi_ratelimit"},
+}
+RATELIMIT_USE_CACHE = "ratelimit"
+
 OTP_TOTP_ISSUER = envstr("OTP_TOTP_ISSUER", "OpenIMI")
+
+
+def _webauthn_site() -> tuple[str, str]:
+    """Default relying-party id and origin for security keys: those of SITE_URL. Browsers allow
+    keys only on https or http://localhost, never on an IP address, so any other SITE_URL (the
+    development default http://127.0.0.1:8000 among them) falls back to localhost."""
+    site = urlsplit(SITE_URL)
+    host, port = site.hostname or "", f":{site.port}" if site.port else ""
+    try:
+        ip_address(host)
+    except ValueError:
+        if site.scheme == "https" and host:
+            return host, f"https://{host}{port}"
+    return "localhost", f"http://localhost{port}"
+
+
+# Security keys (WebAuthn, django-otp-webauthn) as a second factor after the password, never
+# instead of it. Keys are bound to the relying-party id: changing it orphans every key.
+OTP_WEBAUTHN_RP_ID = envstr("OTP_WEBAUTHN_RP_ID", _webauthn_site()[0])
+OTP_WEBAUTHN_RP_NAME = envstr("OTP_WEBAUTHN_RP_NAME", "OpenIMI")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = envlist("OTP_WEBAUTHN_ALLOWED_ORIGINS", _webauthn_site()[1])
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -148,6 +186,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_HTTPONLY = True
+# A refused form (missing or foreign CSRF token) gets our own page in the reader's language;
+# Django logs the reason on the django.security.csrf logger before calling it.
+CSRF_FAILURE_VIEW = "openimi.web.views.csrf_failure"
 LANGUAGE_COOKIE_SECURE = PRODUCTION
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", PRODUCTION)
@@ -247,6 +288,15 @@ TASKS = {
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Virus scanning of attachments (openimi/exchanges/scanning.py): ClamAV's clamd when
+# CLAMAV_ADDRESS is set (unix:///run/clamav/clamd.ctl or tcp://127.0.0.1:3310), otherwise none.
+VIRUS_SCANNER = {"class": "openimi.exchanges.scanning.NoScanner"}
+if envstr("CLAMAV_ADDRESS"):
+    VIRUS_SCANNER = {
+        "class": "openimi.exchanges.scanning.ClamdScanner",
+        "address": envstr("CLAMAV_ADDRESS"),
+        "timeout": envint("CLAMAV_TIMEOUT", 30),
+    }
 
 # Machine translation engines, in order of preference. The local Apertium APy server is the
 # default; DeepL and LibreTranslate are added when configured.

@@ -7,10 +7,12 @@ from openimi.api.api import api
 urlpatterns = [
     path("", include("openimi.web.urls")),
     path("accounts/", include("openimi.accounts.urls")),
+    path("accounts/webauthn/", include("openimi.accounts.webauthn_urls")),  # security keys (namespace otp_webauthn)
     path("directory/", include("openimi.directory.urls")),
     path("requests/", include("openimi.exchanges.urls")),
     path("notifications/", include("openimi.notifications.urls")),
     path("translation/", include("openimi.translation.urls")),
+    path("data-protection/", include("openimi.privacy.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin signs in through OpenIMI's own two-factor sign-in, never its own form.

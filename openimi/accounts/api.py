@@ -17,7 +17,9 @@ def _membership_out(m: Membership) -> dict:
 
 
 @router.get(
-    "/me", response={200: MeOut, 401: ErrorOut}, summary="The signed-in identity and the authority the token acts for"
+    "/me",
+    response={200: MeOut, 401: ErrorOut, 429: ErrorOut},
+    summary="The signed-in identity and the authority the token acts for",
 )
 def me(request):
     user = request.user

@@ -1,9 +1,20 @@
 from django.conf import settings
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import translation
 
-# Paths a signed-in user without a verified second factor may still reach.
-_OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz", "/api/")
+from openimi.lib.ratelimit import client_address, seconds_to_wait
+
+# Paths a signed-in user without a verified second factor may still reach: the sign-in pages
+# only, not the whole of /accounts/ (the profile, its security keys and the saved language).
+_OPEN_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/password/",
+    "/static/",
+    "/i18n/",
+    "/healthz",
+    "/api/",
+)
 
 
 class UserLanguageMiddleware:
@@ -74,3 +85,39 @@ class IdleTimeoutMiddleware:
             if now - last >= 60 or self.KEY not in request.session:
                 request.session[self.KEY] = now
         return self.get_response(request)
+
+
+# Views whose POSTs count against SIGN_IN_RATE_LIMIT, per address: the password, the second
+# factor (a code, or a security key's answer) and password reset.
+SIGN_IN_VIEWS = frozenset(
+    {
+        "accounts:login",
+        "accounts:verify",
+        "accounts:setup",
+        "accounts:password_reset",
+        "accounts:password_reset_confirm",
+        "otp_webauthn:credential-authentication-begin",
+        "otp_webauthn:credential-authentication-complete",
+    }
+)
+
+
+class SignInRateLimitMiddleware:
+    """Refuse sign-in POSTs from an address beyond SIGN_IN_RATE_LIMIT with a 429 page. This is
+    about request rate; django-axes separately locks an account and address after failures."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "POST" or request.resolver_match.view_name not in SIGN_IN_VIEWS:
+            return None
+        wait = seconds_to_wait(request, group="sign-in", key=client_address(request), rate=settings.SIGN_IN_RATE_LIMIT)
+        if wait is None:
+            return None
+        response = render(request, "accounts/rate_limited.html", {"seconds": wait}, status=429)
+        response["Retry-After"] = str(wait)
+        return response

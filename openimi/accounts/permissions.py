@@ -30,6 +30,8 @@ class Perm(StrEnum):
     COORDINATOR_APPOINT_DELEGATED = "directory:coordinator:appoint_delegated"
     MEMBER_MANAGE = "accounts:member:manage"
     TOKEN_ISSUE = "accounts:token:issue"  # noqa: S105 - a permission name, not a secret
+    SUBJECT_REQUEST_MANAGE = "privacy:subject_request:manage"
+    AUDIT_VIEW = "privacy:audit:view"
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def scopes_of(user) -> list[Scope]:
     if cached is None:
         from openimi.directory.models import AuthorityStatus, CoordinatorFunction
 
-        admin_of = [a for a, grants in roles_of(user).items() if (Role.LOCAL_ADMIN, None) in grants]
+        admin_of = admin_authority_ids(user)
         functions = CoordinatorFunction.objects.filter(
             authority_id__in=admin_of, authority__status=AuthorityStatus.ACTIVE
         ).prefetch_related("legal_areas", "regions__children__children")
@@ -177,6 +179,11 @@ def _is_operator(user, _obj) -> bool:
     return bool(user.is_operator)
 
 
+def admin_authority_ids(user) -> list[int]:
+    """The authorities whose local administrator ``user`` is."""
+    return [a for a, grants in roles_of(user).items() if (Role.LOCAL_ADMIN, None) in grants]
+
+
 def _token_issue(user, authority) -> bool:
     return _is_member(user, authority) and authority.is_listed
 
@@ -194,4 +201,8 @@ _CHECKS = {
     Perm.COORDINATOR_APPOINT_DELEGATED: _is_national_coordinator,
     Perm.MEMBER_MANAGE: lambda u, a: _is_local_admin(u, a) or _coordinates(u, a),
     Perm.TOKEN_ISSUE: _token_issue,
+    # Data-subject requests are answered by the authority that holds the data.
+    Perm.SUBJECT_REQUEST_MANAGE: lambda u, a: _is_local_admin(u, a),
+    # An authority reads its own audit log; a coordinator the logs of the authorities in scope.
+    Perm.AUDIT_VIEW: lambda u, a: _is_local_admin(u, a) or _coordinates(u, a),
 }

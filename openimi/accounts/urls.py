@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("language/", views.language_view, name="language"),
     path("profile/", views.profile_view, name="profile"),
+    path("profile/security-keys/<int:pk>/remove/", views.security_key_remove_view, name="security_key_remove"),
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(

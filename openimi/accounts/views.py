@@ -1,5 +1,7 @@
-"""Sign-in in two steps (password, then a TOTP code), second-factor enrolment, language."""
+"""Sign-in in two steps (password, then a TOTP code or a security key), second-factor
+enrolment, security keys on the profile, language."""
 
+import logging
 import time
 from io import BytesIO
 
@@ -11,25 +13,33 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, user_login_failed
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn import exceptions as webauthn_errors
+from django_otp_webauthn import views as webauthn_views
+from django_otp_webauthn.utils import rewrite_exceptions
 
 from openimi.accounts import services
 from openimi.accounts.forms import LanguageForm, LoginForm, TokenForm
 from openimi.accounts.models import User
-from openimi.accounts.selectors import api_tokens_of
+from openimi.accounts.selectors import api_tokens_of, security_keys_of
 
 PENDING_KEY = "openimi_pending_login"
 PENDING_SECONDS = 300  # the password step is valid for five minutes
 
 
 def locked_out(request, credentials=None, *args, **kwargs):
+    if request.content_type == "application/json":  # the security-key script shows the message
+        error = _locked_error()
+        return JsonResponse({"detail": str(error), "code": error.code}, status=error.status_code)
     return render(request, "accounts/locked.html", {"minutes": int(settings.AXES_COOLOFF_TIME * 60)}, status=429)
 
 
@@ -39,12 +49,12 @@ def _safe_next(request, candidate: str | None) -> str:
     return settings.LOGIN_REDIRECT_URL
 
 
-def _finish_login(request, user, backend: str, next_url: str, device=None):
+def _finish_login(request, user, backend: str, next_url: str, device=None, response=None):
     request.session.pop(PENDING_KEY, None)
     login(request, user, backend=backend)
     if device is not None:
         otp_login(request, device)
-    response = redirect(next_url)
+    response = response or redirect(next_url)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax", secure=settings.LANGUAGE_COOKIE_SECURE
     )
@@ -67,8 +77,7 @@ def login_view(request):
             return _finish_login(request, user, user.backend, next_url)
         else:
             request.session[PENDING_KEY] = {"id": user.pk, "backend": user.backend, "next": next_url, "at": time.time()}
-            has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-            return redirect("accounts:verify" if has_device else "accounts:setup")
+            return redirect("accounts:verify" if _has_second_factor(user) else "accounts:setup")
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
 
 
@@ -78,6 +87,10 @@ def _pending_user(request) -> tuple[User | None, dict]:
         return None, {}
     user = User.objects.filter(pk=pending["id"], is_active=True).first()
     return user, pending
+
+
+def _has_second_factor(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists() or security_keys_of(user).exists()
 
 
 def _check_code(request, user, device, form) -> bool:
@@ -100,16 +113,17 @@ def verify_view(request):
         messages.info(request, _("Your sign-in has timed out. Please sign in again."))
         return redirect("accounts:login")
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is None:
+    has_keys = security_keys_of(user).exists()
+    if device is None and not has_keys:
         return redirect("accounts:setup")
-    form = TokenForm(request.POST or None)
-    if request.method == "POST":
+    form = TokenForm(request.POST or None) if device is not None else None
+    if request.method == "POST" and form is not None:
         if _check_code(request, user, device, form):
             return _finish_login(request, user, pending["backend"], pending["next"], device)
         if AxesProxyHandler.is_locked(request, {"username": user.email}):
             request.session.pop(PENDING_KEY, None)
             return locked_out(request)
-    return render(request, "accounts/verify.html", {"form": form})
+    return render(request, "accounts/verify.html", {"form": form, "has_keys": has_keys})
 
 
 def _qr_svg(data: str) -> str:
@@ -127,7 +141,7 @@ def setup_view(request):
     if user is None:
         messages.info(request, _("Your sign-in has timed out. Please sign in again."))
         return redirect("accounts:login")
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if _has_second_factor(user):
         return redirect("accounts:verify")
     device, _created = TOTPDevice.objects.get_or_create(user=user, confirmed=False, defaults={"name": "authenticator"})
     form = TokenForm(request.POST or None)
@@ -191,5 +205,122 @@ def profile_view(request):
         {
             "form": LanguageForm(initial={"language": request.user.language}),
             "tokens": api_tokens_of(request.user),
+            "security_keys": security_keys_of(request.user),
         },
     )
+
+
+@login_required
+@never_cache
+def security_key_remove_view(request, pk: int):
+    key = get_object_or_404(security_keys_of(request.user), pk=pk)
+    error = None
+    if request.method == "POST":
+        try:
+            services.security_key_remove(actor=request.user, key=key)
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            messages.success(request, _("The security key has been removed."))
+            return redirect("accounts:profile")
+    return render(
+        request, "accounts/security_key_remove.html", {"key": key, "error": error}, status=400 if error else 200
+    )
+
+
+# Security keys (WebAuthn). django-otp-webauthn runs the ceremonies and its JavaScript talks to
+# these views; we only decide whose keys they are and what happens around them. They answer
+# JSON, and every failure is a JSON error the script shows, never a server error.
+
+logger = logging.getLogger("django_otp_webauthn")
+
+
+# The library lets a few malformed answers through as plain errors (for one, an unsigned
+# clientExtensionResults of the wrong type raises TypeError): they are the client's mistake.
+_MALFORMED = (ValueError, TypeError, KeyError)
+
+
+class _JsonErrorsMixin:
+    def handle_exception(self, exc):
+        if isinstance(exc, _MALFORMED):
+            logger.info("Malformed WebAuthn request: %r", exc)
+            exc = webauthn_errors.UnprocessableEntity()
+        return super().handle_exception(exc)
+
+
+class SecurityKeyLocked(webauthn_errors.OTPWebAuthnApiError):
+    status_code = 429
+    default_code = "locked_out"
+
+
+class _PendingSignInMixin(_JsonErrorsMixin):
+    """At sign-in the key is checked for the person whose password was just accepted (pending in
+    the session, see login_view); there is no sign-in with a key alone."""
+
+    def get_user(self):
+        return _pending_user(self.request)[0]
+
+    def check_can_authenticate(self):
+        user = self.get_user()
+        if user is None:
+            raise webauthn_errors.NotAuthenticated(detail=_("Your sign-in has timed out. Please sign in again."))
+        if AxesProxyHandler.is_locked(self.request, {"username": user.email}):
+            raise _locked_error()
+
+
+def _locked_error() -> SecurityKeyLocked:
+    minutes = int(settings.AXES_COOLOFF_TIME * 60)
+    return SecurityKeyLocked(
+        detail=ngettext(
+            "There were too many failed attempts. Try again in %(counter)s minute.",
+            "There were too many failed attempts. Try again in %(counter)s minutes.",
+            minutes,
+        )
+        % {"counter": minutes}
+    )
+
+
+class SecurityKeySignInBeginView(_PendingSignInMixin, webauthn_views.BeginCredentialAuthenticationView):
+    pass
+
+
+class SecurityKeySignInCompleteView(_PendingSignInMixin, webauthn_views.CompleteCredentialAuthenticationView):
+    """A key that does not verify counts as a failed sign-in for the lockout, like a wrong code."""
+
+    def post(self, *args, **kwargs):
+        request = self.request
+        user, pending = _pending_user(request)
+        try:
+            state = self.get_state()
+            with rewrite_exceptions(logger=logger):
+                device = self.get_helper().authenticate_complete(user=user, state=state, data=request.data)
+            self.check_device_usable(device)
+        except (webauthn_errors.OTPWebAuthnApiError, *_MALFORMED):
+            credentials = {"username": user.email}
+            user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+            if AxesProxyHandler.is_locked(request, credentials):
+                request.session.pop(PENDING_KEY, None)
+                raise _locked_error() from None
+            raise
+        response = JsonResponse({"id": device.pk, "redirect_url": resolve_url(pending["next"])})
+        return _finish_login(request, user, pending["backend"], pending["next"], device, response=response)
+
+
+class SecurityKeyRegisterBeginView(_JsonErrorsMixin, webauthn_views.BeginCredentialRegistrationView):
+    pass
+
+
+class SecurityKeyRegisterCompleteView(_JsonErrorsMixin, webauthn_views.CompleteCredentialRegistrationView):
+    """The library's view (signed-in and second factor passed), storing through our service."""
+
+    def post(self, *args, **kwargs):
+        user = self.get_user()
+        state = self.get_state()
+        with rewrite_exceptions(logger=logger):
+            key = services.security_key_register(
+                actor=user, helper=self.get_helper(), state=state, data=self.request.data
+            )
+        if not self.request.user.is_verified():
+            otp_login(self.request, key)
+        messages.success(self.request, _("Your security key has been added."))
+        return JsonResponse({"id": key.pk})

@@ -7,6 +7,7 @@ from openimi.api import errors
 from openimi.api.auth import TokenAuth
 from openimi.directory.api import router as directory_router
 from openimi.exchanges.api import router as exchanges_router
+from openimi.privacy.api import router as privacy_router
 
 api = NinjaAPI(
     title="OpenIMI API",
@@ -20,3 +21,4 @@ errors.install(api)
 api.add_router("/", accounts_router)
 api.add_router("/", directory_router)
 api.add_router("/", exchanges_router)
+api.add_router("/", privacy_router)

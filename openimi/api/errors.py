@@ -5,11 +5,21 @@ Messages are translated into the language the client asks for (Accept-Language).
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from openimi.exchanges.attachments import ScanUnavailable
 from openimi.exchanges.services import RequestChanged
+
+
+class RateLimited(Exception):
+    """The token has used up its requests for now (settings.API_RATE_LIMIT)."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
 
 
 def error_response(api: NinjaAPI, request, status: int, errors: list[dict]):
@@ -43,6 +53,25 @@ def install(api: NinjaAPI) -> None:
         else:
             errors = [{"field": None, "message": m} for m in exc.messages]
         return error_response(api, request, 422, errors)
+
+    @api.exception_handler(ScanUnavailable)
+    def on_scanner_down(request, exc):
+        # The file may be fine: a passing outage, to be retried, not a 422 for bad input.
+        errors = [{"field": f, "message": m} for f, ms in exc.message_dict.items() for m in ms]
+        response = error_response(api, request, 503, errors)
+        response["Retry-After"] = "60"
+        return response
+
+    @api.exception_handler(RateLimited)
+    def on_rate_limited(request, exc):
+        message = ngettext(
+            "Too many requests with this token. Try again in %(seconds)d second.",
+            "Too many requests with this token. Try again in %(seconds)d seconds.",
+            exc.retry_after,
+        ) % {"seconds": exc.retry_after}
+        response = error_response(api, request, 429, [{"field": None, "message": message}])
+        response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(PermissionDenied)
     def on_denied(request, exc):

@@ -1,13 +1,32 @@
-from datetime import datetime
+import re
+from datetime import date, datetime
+from typing import get_args
 
+from django.utils.translation import gettext
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class StrictIn(Schema):
-    """Input schemas refuse unknown fields, so a typo is an error instead of being ignored."""
+    """Input schemas refuse unknown fields, so a typo is an error instead of being ignored.
+
+    Dates are taken only as the YYYY-MM-DD the OpenAPI document promises: pydantic alone also
+    reads a number as a Unix timestamp, so ``0`` would quietly mean 1 January 1970."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _dates_as_iso_strings(cls, value, info: ValidationInfo):
+        annotation = cls.model_fields[info.field_name].annotation
+        if date not in (annotation, *get_args(annotation)) or value is None or isinstance(value, date):
+            return value
+        if isinstance(value, str) and ISO_DATE.fullmatch(value):
+            return value
+        raise PydanticCustomError("date_format", gettext("Enter a date as YYYY-MM-DD."))
 
 
 class Error(Schema):

@@ -19,7 +19,7 @@ from openimi.directory.models import Authority
 from openimi.directory.services import AuthorityData
 
 router = Router(tags=["directory"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 def _named(obj, name: str) -> dict | None:
@@ -133,7 +133,10 @@ def authority_update(request, authority_id: int, payload: AuthorityUpdateIn):
     data = AuthorityData.from_authority(authority)
     changes = payload.dict(exclude_unset=True)
     if "texts" in changes:
-        data.texts = {t["language"]: (t["title"], t["description"]) for t in changes.pop("texts") or []}
+        # From the objects, not from `changes`: exclude_unset also drops a text's omitted
+        # description, which has a default.
+        changes.pop("texts")
+        data.texts = {t.language: (t.title, t.description) for t in payload.texts or []}
     for name, value in changes.items():
         setattr(data, name, value if value is not None or name == "region" else getattr(data, name))
     services.authority_update(actor=request.user, authority=authority, data=data)

@@ -157,7 +157,9 @@ def _check_row(
     raw_id = values.get("id", "")
     result = RowResult(line=number, action="update" if raw_id else "create", name=values.get("official_name", ""))
     if raw_id:
-        existing = Authority.objects.filter(pk=int(raw_id)).first() if raw_id.isdigit() else None
+        # isdecimal, not isdigit: int() refuses "²"; and no more digits than a primary key has.
+        is_number = raw_id.isdecimal() and len(raw_id) <= 18
+        existing = Authority.objects.filter(pk=int(raw_id)).first() if is_number else None
         if existing is None or not has_perm(actor, Perm.AUTHORITY_EDIT, existing):
             result.errors.append(_("id: no authority with this number in your scope."))
             return result, None, None

@@ -76,8 +76,10 @@ def validate_authority_data(data: AuthorityData, *, instance: Authority | None =
 
     for name, value in vars(data).items():
         texts = [value] if isinstance(value, str) else []
-        if name == "texts":
-            texts = [t for pair in value.values() for t in pair if isinstance(t, str)]
+        if name == "texts":  # language codes and their (title, description)
+            texts = [*value, *(t for pair in value.values() for t in pair if isinstance(t, str))]
+        elif isinstance(value, list | tuple):  # legal areas, competences
+            texts = [t for t in value if isinstance(t, str)]
         if any("\x00" in t for t in texts):
             add(name, _("This field contains characters that are not allowed."))
     if errors:  # do not even look such values up in the database

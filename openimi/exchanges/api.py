@@ -13,12 +13,13 @@ from pydantic import Field
 
 from openimi.api.schemas import ErrorOut, StrictIn
 from openimi.exchanges import permissions, selectors, services
+from openimi.exchanges.attachments import ALLOWED
 from openimi.exchanges.models import InformationRequest
 from openimi.privacy.services import audit
 from openimi.questionnaires.models import QuestionSet
 
 router = Router(tags=["information requests"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 class DraftIn(StrictIn):
@@ -186,8 +187,12 @@ def _get(request, request_id: int) -> InformationRequest:
     return r
 
 
-@router.get("/question-sets", summary="Current question sets, in the reader's language")
-def question_sets(request, legal_area: str = ""):
+@router.get(
+    "/question-sets",
+    response={200: list[dict], **ERRORS},
+    summary="Current question sets, in the reader's language",
+)
+def question_sets(request, legal_area: str = Query("", max_length=64, pattern=r"^[\w-]*$")):
     sets = QuestionSet.objects.filter(is_current=True).prefetch_related("questions__options", "questions__group")
     if legal_area:
         sets = sets.filter(legal_area_id=legal_area)
@@ -258,7 +263,13 @@ def request_detail(request, request_id: int, translate_to: str = ""):
     r = _get(request, request_id)
     body = detail(request.user, r)
     if body["subject"] is not None:
-        audit(actor=request.user, action="personal_data.view", obj=r, channel="api")
+        audit(
+            actor=request.user,
+            action="personal_data.view",
+            obj=r,
+            authority_id=permissions.viewer_authority_id(request.user, r),
+            channel="api",
+        )
     if translate_to:
         from django.conf import settings
 
@@ -305,8 +316,12 @@ def request_action(request, request_id: int, action: str, payload: ActionIn):
     return detail(request.user, selectors.request_get(request.user, r.pk))
 
 
-@router.post("/requests/{request_id}/attachments", response={201: dict, **ERRORS}, summary="Attach a document")
+@router.post(
+    "/requests/{request_id}/attachments", response={201: dict, **ERRORS, 503: ErrorOut}, summary="Attach a document"
+)
 def attachment_upload(request, request_id: int, file: File[UploadedFile]):
+    """422 when the file is refused (size, type, a virus); 503 when it cannot be checked for
+    viruses now (retry later)."""
     attachment = services.attachment_add(actor=request.user, request=_get(request, request_id), upload=file)
     return Status(
         201,
@@ -319,11 +334,31 @@ def attachment_upload(request, request_id: int, file: File[UploadedFile]):
     )
 
 
-@router.get("/requests/{request_id}/attachments/{attachment_id}", summary="Download a document")
+@router.get(
+    "/requests/{request_id}/attachments/{attachment_id}",
+    response=ERRORS,
+    # The document itself, in the type detected when it was attached; ninja cannot describe a
+    # file answer from a response schema, so it is declared here.
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The document",
+                "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in ALLOWED},
+            }
+        }
+    },
+    summary="Download a document",
+)
 def attachment_download(request, request_id: int, attachment_id: int):
     _get(request, request_id)
     attachment = selectors.attachment_get(request.user, request_id, attachment_id)
-    audit(actor=request.user, action="personal_data.download", obj=attachment, channel="api")
+    audit(
+        actor=request.user,
+        action="personal_data.download",
+        obj=attachment,
+        authority_id=permissions.viewer_authority_id(request.user, attachment.request),
+        channel="api",
+    )
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

@@ -1,7 +1,8 @@
-"""Attachment checks: size, and the real type read from the content (a renamed executable
-is refused), with a safe file name. Storage is Django's storage API (filesystem by default,
-swappable in settings.STORAGES)."""
+"""Attachment checks: size, the real type read from the content (a renamed executable is
+refused), a virus scan (:mod:`openimi.exchanges.scanning`), and a safe file name. Storage is
+Django's storage API (filesystem by default, swappable in settings.STORAGES)."""
 
+import logging
 import re
 import unicodedata
 import uuid
@@ -12,7 +13,12 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+from openimi.exchanges.scanning import ScannerUnavailable, configured_scanner
+
+logger = logging.getLogger(__name__)
 
 # Detected content type -> file name extensions that may carry it.
 ALLOWED = {
@@ -26,6 +32,24 @@ ALLOWED = {
     "application/vnd.oasis.opendocument.spreadsheet": {".ods"},
     "text/plain": {".txt", ".csv"},
 }
+
+
+class InfectedUpload(ValidationError):
+    """The scanner found a virus. A ValidationError like the other refusals, so pages and the
+    API show it on the file field; the service also records it in the audit log."""
+
+    def __init__(self, signature: str, size: int):
+        message = _("A virus was found in this file (%(signature)s). It has not been stored.")
+        super().__init__({"file": [message % {"signature": signature}]})
+        self.signature = signature
+        self.size = size
+
+
+class ScanUnavailable(ValidationError):
+    """The scanner could not be asked; the file is refused rather than stored unchecked."""
+
+    def __init__(self):
+        super().__init__({"file": [_("This file cannot be checked for viruses now. Try again later.")]})
 
 
 @dataclass
@@ -46,10 +70,13 @@ def safe_name(name: str) -> str:
 
 
 def check_upload(upload) -> CheckedUpload:
+    """Read and check an upload; raise ValidationError on the ``file`` field (InfectedUpload
+    when it carries a virus). Stores nothing."""
     limit = settings.ATTACHMENT_MAX_BYTES
     data = upload.read(limit + 1)
     if len(data) > limit:
-        raise ValidationError({"file": [_("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}]})
+        # filesizeformat, not whole megabytes: a limit under 1 MB read "larger than 0 MB".
+        raise ValidationError({"file": [_("The file is larger than %(size)s.") % {"size": filesizeformat(limit)}]})
     if not data:
         raise ValidationError({"file": [_("The file is empty.")]})
     name = safe_name(getattr(upload, "name", "") or "document")
@@ -71,4 +98,18 @@ def check_upload(upload) -> CheckedUpload:
         raise ValidationError(
             {"file": [_("The file's name does not match its content (%(type)s).") % {"type": content_type}]}
         )
+    _scan(data)
     return CheckedUpload(ContentFile(data), content_type, len(data), name, f"{uuid.uuid4().hex}{extension}")
+
+
+def _scan(data: bytes) -> None:
+    """Last, so that files refused for their size or type do not cost a scan."""
+    scanner = configured_scanner()
+    try:
+        result = scanner.scan(data)
+    except ScannerUnavailable as exc:
+        logger.error("Virus scanner %s unavailable, upload refused: %s", scanner.name, exc)
+        raise ScanUnavailable from exc
+    if result.infected:
+        logger.warning("Virus scanner %s found %s in an upload, refused", scanner.name, result.signature)
+        raise InfectedUpload(result.signature, len(data))

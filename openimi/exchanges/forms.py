@@ -12,7 +12,12 @@ YES_NO_UNKNOWN = [*YES_NO, ("unknown", _("Not known"))]
 
 
 class DateInput(forms.DateInput):
+    """A native date picker: its value is always ISO 8601, whatever the interface language."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):  # noqa: A002 - Django's argument name
+        super().__init__(attrs, format=format)
 
 
 class BoxForm(forms.Form):

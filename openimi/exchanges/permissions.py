@@ -102,6 +102,16 @@ def available_actions(user, request: InformationRequest) -> list[Action]:
     return [action for action in ACTIONS.values() if allowed(user, request, action)]
 
 
+def viewer_authority_id(user, request: InformationRequest) -> int | None:
+    """The authority on whose behalf ``user`` reads ``request`` (for the audit log)."""
+    mine = roles_of(user)
+    for authority_id in (request.requester_id, request.responder_id):
+        if authority_id and authority_id in mine:
+            return authority_id
+    scopes = _scopes(user, request)
+    return scopes[0].authority_id if scopes else None
+
+
 def may_see_personal_data(user, request: InformationRequest) -> bool:
     """Participants see the subject's personal data until it is blocked by retention."""
     return request.personal_data_blocked_at is None and is_participant(user, request)

@@ -85,7 +85,7 @@ def box(user, filters: BoxFilters) -> QuerySet[InformationRequest]:
         qs = qs.filter(**{f"{other}__country_id": filters.country.upper()[:2]})
     if filters.handler == "me":
         qs = qs.filter(responder_handler=user)
-    elif filters.handler.isdigit():
+    elif filters.handler.isdecimal():  # not isdigit(): int() refuses "²", which isdigit() accepts
         qs = qs.filter(responder_handler_id=int(filters.handler))
     if filters.overdue:
         qs = qs.filter(is_overdue=True)

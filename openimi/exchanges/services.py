@@ -22,7 +22,7 @@ from openimi.accounts.models import Role, User
 from openimi.accounts.permissions import has_role, roles_of
 from openimi.directory.models import Authority, AuthorityStatus, CoordinatorFunction
 from openimi.exchanges import permissions
-from openimi.exchanges.attachments import check_upload
+from openimi.exchanges.attachments import InfectedUpload, check_upload
 from openimi.exchanges.models import (
     Answer,
     Attachment,
@@ -565,12 +565,28 @@ def _date(value, name: str) -> datetime.date:
 
 
 def attachment_add(*, actor: User, request: InformationRequest, upload) -> Attachment:
-    """Store a document for a participant after checking its size and real type."""
+    """Store a document for a participant after checking its size, real type and for viruses.
+    A file carrying a virus is refused and the refusal audited."""
     if not permissions.is_participant(actor, request) or request.state in (State.CLOSED, State.WITHDRAWN):
         raise PermissionDenied(_("You cannot add documents to this request."))
     mine = roles_of(actor)
     authority_id = request.requester_id if request.requester_id in mine else request.responder_id
-    checked = check_upload(upload)
+    try:
+        checked = check_upload(upload)
+    except InfectedUpload as exc:
+        # Before the transaction below, and committed on its own: the refusal must stay in the
+        # audit log although the action fails. Callers must not wrap this service in a
+        # transaction of their own (no ATOMIC_REQUESTS), or the entry would roll back with it.
+        # No file name: names can carry a data subject's name, and the audit log is kept whole.
+        audit(
+            actor=actor,
+            action="attachment_refused_infected",
+            obj=request,
+            authority_id=authority_id,
+            signature=exc.signature,
+            size=exc.size,
+        )
+        raise
     with transaction.atomic():
         attachment = Attachment(
             request=request,

@@ -77,7 +77,9 @@ def escalate(now=None) -> int:
 
 @task()
 def check_deadlines() -> dict:
-    return {"overdue": mark_overdue(), "escalated": escalate()}
+    from openimi.privacy.services import remind_subject_requests
+
+    return {"overdue": mark_overdue(), "escalated": escalate(), "subject_requests": remind_subject_requests()}
 
 
 @task()

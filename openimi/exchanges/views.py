@@ -71,18 +71,18 @@ def _compose_context(user, data, instance=None):
     requesters = _requesters(user)
     if not requesters:
         raise PermissionDenied(_("You need the request handler role to send requests."))
-    area = (data.get("legal_area") if data else None) or (instance.legal_area_id if instance else None) or "services"
+    areas = _areas_choices()
+    area = (data.get("legal_area") if data else None) or (instance.legal_area_id if instance else None)
+    if area not in dict(areas):  # a raw parameter: PostgreSQL refuses a NUL in it with a 500
+        area = instance.legal_area_id if instance else "services"
     qset = QuestionSet.objects.filter(legal_area_id=area, is_current=True).first()
     questions = []
     if qset:
         questions = [(q.code, f"{q.group.title}: {q.text}") for q in qset.questions.select_related("group")]
     wanted = str((data or {}).get("requester") or "")
-    own_ids = [pk for pk, _name in requesters]
-    requester_id = (
-        int(wanted)
-        if wanted.isdigit() and int(wanted) in own_ids
-        else (instance.requester_id if instance else own_ids[0])
-    )
+    # Compared as text: int() refuses "²" although str.isdigit() accepts it, and long digit runs.
+    own_ids = {str(pk): pk for pk, _name in requesters}
+    requester_id = own_ids.get(wanted) or (instance.requester_id if instance else requesters[0][0])
     requester = Authority.objects.get(pk=requester_id)
     data = data or {}
     responders = _responder_matches(
@@ -90,7 +90,7 @@ def _compose_context(user, data, instance=None):
     )
     if instance and instance.responder_id and instance.responder_id not in {pk for pk, _l in responders}:
         responders.insert(0, (instance.responder_id, instance.responder.official_name))
-    return dict(requesters=requesters, areas=_areas_choices(), questions=questions, responders=responders), qset
+    return dict(requesters=requesters, areas=areas, questions=questions, responders=responders), qset
 
 
 def _draft_from(form) -> services.DraftData:
@@ -176,7 +176,13 @@ def detail_view(request, pk):
     participant = permissions.is_participant(request.user, r)
     personal = permissions.may_see_personal_data(request.user, r)
     if personal:
-        audit(actor=request.user, action="personal_data.view", obj=r, channel="web")
+        audit(
+            actor=request.user,
+            action="personal_data.view",
+            obj=r,
+            authority_id=permissions.viewer_authority_id(request.user, r),
+            channel="web",
+        )
     rows = selectors.question_rows(r)
     actions = permissions.available_actions(request.user, r)
     can_answer = any(a.name == "answer" for a in actions)
@@ -198,6 +204,7 @@ def detail_view(request, pk):
             "action_forms": _action_forms(request.user, r),
             "answer_form": answer_form,
             "messages_list": messages_list,
+            "contest_marks": [m for m in r.contest_marks.select_related("authority") if m.lifted_at is None],
             "translations": translations,
             "reader_language": request.user.language,
             "timeline": selectors.timeline_for(request.user, r),
@@ -292,7 +299,13 @@ def upload_view(request, pk):
 @login_required
 def download_view(request, pk, attachment_pk):
     attachment = selectors.attachment_get(request.user, pk, attachment_pk)
-    audit(actor=request.user, action="personal_data.download", obj=attachment, channel="web")
+    audit(
+        actor=request.user,
+        action="personal_data.download",
+        obj=attachment,
+        authority_id=permissions.viewer_authority_id(request.user, attachment.request),
+        channel="web",
+    )
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

@@ -5,6 +5,7 @@ mounted files (Docker/Kubernetes secrets) instead of the process environment.
 """
 
 import os
+import re
 from pathlib import Path
 
 
@@ -29,3 +30,12 @@ def envint(name: str, default: int) -> int:
 
 def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in envstr(name, default).split(",") if item.strip()]
+
+
+def envrate(name: str, default: str) -> str:
+    """A request rate such as ``600/m`` (requests per s, m, h or d, as django-ratelimit reads
+    it), checked at start-up rather than on the first request; empty means no limit."""
+    value = envstr(name, default).strip()
+    if value and not re.fullmatch(r"[1-9]\d*/\d*[smhd]", value):
+        raise RuntimeError(f"{name} must be a number of requests per s, m, h or d, such as 600/m, or empty")
+    return value

@@ -38,6 +38,18 @@ class Kind(models.TextChoices):
         "escalated",
         pgettext_lazy("notification", "An overdue request has been escalated to you as coordinator."),
     )
+    DATA_RECTIFIED = (
+        "data_rectified",
+        pgettext_lazy("notification", "The other authority rectified personal data in a request."),
+    )
+    DATA_CONTESTED = (
+        "data_contested",
+        pgettext_lazy("notification", "A person contests the accuracy of personal data in a request."),
+    )
+    SUBJECT_REQUEST_DUE = (
+        "subject_request_due",
+        pgettext_lazy("notification", "A data-subject request must be answered within a week."),
+    )
 
 
 class Notification(models.Model):

@@ -2,7 +2,8 @@
 
 After formal closure (or withdrawal) personal data is **blocked** once the legal area's
 period has passed (6 months by default, at most 18), and **deleted** 3 years after closure,
-attachments included. Which fields count is read from :mod:`openimi.privacy.personal_data`.
+attachments and contest marks included; completed data-subject requests are deleted 3 years
+after completion. Which fields count is read from :mod:`openimi.privacy.personal_data`.
 The job works in batches, only ever moves rows forward (blocked, then deleted), and can be
 interrupted and run again at any time: it is idempotent and resumable."""
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from openimi.core.models import LegalArea
 from openimi.exchanges.models import Answer, Attachment, InformationRequest, Message, State
+from openimi.privacy.models import ContestMark, SubjectRequest
 from openimi.privacy.personal_data import SUBJECT, fields_of
 from openimi.privacy.services import audit
 
@@ -72,6 +74,7 @@ def delete_due(now=None) -> int:
             Answer.objects.filter(request_id__in=ids).delete()
             Message.objects.filter(request_id__in=ids).update(text="")
             Attachment.objects.filter(request_id__in=ids).delete()
+            ContestMark.objects.filter(request_id__in=ids).delete()
             deleted += InformationRequest.objects.filter(pk__in=ids, personal_data_deleted_at__isnull=True).update(
                 personal_data_deleted_at=now, personal_data_blocked_at=now, **empty
             )
@@ -89,8 +92,20 @@ def _remove_files(names: list[str]) -> None:
             default_storage.delete(name)
 
 
+def delete_subject_requests_due(now=None) -> int:
+    """Data-subject requests are kept 3 years after they were completed, then deleted."""
+    cutoff = (now or timezone.now()) - DELETE_AFTER
+    deleted, _by_model = SubjectRequest.objects.filter(
+        status=SubjectRequest.Status.COMPLETED, completed_at__lt=cutoff
+    ).delete()
+    return deleted
+
+
 def apply_retention(now=None) -> dict:
     result = {"blocked": block_due(now), "deleted": delete_due(now)}
+    subject_requests = delete_subject_requests_due(now)
+    if subject_requests:
+        result["subject_requests_deleted"] = subject_requests
     if result["blocked"] or result["deleted"]:
         audit(actor=None, action="retention.applied", **result)
     return result

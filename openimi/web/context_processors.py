@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from openimi.accounts.permissions import Perm, has_perm, scopes_of
+from openimi.accounts.permissions import Perm, admin_authority_ids, has_perm, scopes_of
 from openimi.notifications.selectors import unread_count
 
 
@@ -17,6 +17,10 @@ def navigation(request) -> list[dict]:
         items.append({"url": reverse("directory:coordination"), "label": _("Coordination")})
     if has_perm(user, Perm.COORDINATOR_APPOINT_NATIONAL):
         items.append({"url": reverse("directory:operator"), "label": _("Countries and coordinators")})
+    if admin_authority_ids(user):
+        items.append({"url": reverse("privacy:subject_requests"), "label": _("Data protection")})
+    elif scopes_of(user):
+        items.append({"url": reverse("privacy:audit"), "label": _("Data protection")})
     unread = unread_count(user)
     items.append(
         {

@@ -16,6 +16,12 @@ def home(request):
     return render(request, "web/home.html", context)
 
 
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form sent without the token of this session (forged, or from a page
+    left open too long) is refused with our own page. Django has logged ``reason`` already."""
+    return render(request, "web/csrf_failure.html", status=403)
+
+
 @never_cache
 def healthz(request):
     """For load balancers and monitoring: is the database reachable and fully migrated?"""

@@ -23,6 +23,7 @@ SECRET_MARKERS = [
     "Merci de vérifier le diplôme.",
     "alice.admin@architectes.example",
     "francois.handler@architectes.example",
+    "The date of birth is wrong.",
 ]
 SKIP_PREFIXES = ("admin/", "i18n/", "static/", "api/v1/")  # admin: staff only; API walked from OpenAPI below
 
@@ -53,6 +54,14 @@ def world(fr_handler, fr_admin, fr_authority, de_authority, de_handler, de_coord
     other = AuthorityFactory(
         official_name="Ordine degli Architetti di Roma", country_id="IT", areas=["professional_qualifications"]
     )
+    from openimi.privacy.services import subject_data_contest, subject_request_create
+
+    subject_request = subject_request_create(
+        actor=fr_admin, authority=fr_authority, kind="access", person_name="Jean Dupont"
+    )
+    mark = subject_data_contest(
+        actor=fr_admin, subject_request=subject_request, request_pk=r.pk, reason="The date of birth is wrong."
+    )
     stranger = UserFactory(email="sandro@ordine.example")
     member(stranger, other, "request_handler")
     member(stranger, other, "local_admin")
@@ -61,6 +70,8 @@ def world(fr_handler, fr_admin, fr_authority, de_authority, de_handler, de_coord
         "attachment": attachment,
         "authority": fr_authority,
         "membership": fr_authority.memberships.get(user=fr_admin),
+        "subject_request": subject_request,
+        "mark": mark,
         "personas": {
             "outsider": (outsider, None),
             "other authority": (stranger, other),
@@ -72,8 +83,14 @@ def world(fr_handler, fr_admin, fr_authority, de_authority, de_handler, de_coord
 
 def fill(pattern: str, world) -> str:
     r, authority = world["request"], world["authority"]
+    pks = {
+        "requests/": r.pk,
+        "data-protection/subject-requests/": world["subject_request"].pk,
+        "data-protection/contest-marks/": world["mark"].pk,
+    }
     values = {
-        "pk": r.pk if pattern.startswith("requests/") else authority.pk,
+        "pk": next((pk for prefix, pk in pks.items() if pattern.startswith(prefix)), authority.pk),
+        "request_pk": r.pk,
         "member_pk": world["membership"].pk,
         "attachment_pk": world["attachment"].pk,
         "token": "forged-token",
@@ -88,7 +105,14 @@ def fill(pattern: str, world) -> str:
 def snapshot(world):
     r = InformationRequest.objects.get(pk=world["request"].pk)
     a = Authority.objects.get(pk=world["authority"].pk)
-    return (r.state, r.version, r.responder_id, a.status, a.updated_at, a.memberships.count(), r.attachments.count())
+    from openimi.privacy.models import ContestMark, SubjectRequest
+
+    subject_request = SubjectRequest.objects.get(pk=world["subject_request"].pk)
+    return (
+        (r.state, r.version, r.responder_id, r.subject_name, r.subject_address)
+        + (a.status, a.updated_at, a.memberships.count(), r.attachments.count())
+        + (subject_request.status, ContestMark.objects.filter(lifted_at__isnull=True).count())
+    )
 
 
 def assert_nothing_leaks(response, label):
@@ -109,7 +133,16 @@ def test_no_page_leaks_or_changes_anything(world, client_for):
             for method in ("get", "post"):
                 client = client_for(user)  # a fresh session each time: "sign out" must not end the walk early
                 response = getattr(client, method)(
-                    path, {"action": "withdraw", "reason": "x", "remove": "1", "text": "x", "roles": ["observer:*"]}
+                    path,
+                    {
+                        "action": "withdraw",
+                        "reason": "x",
+                        "remove": "1",
+                        "text": "x",
+                        "roles": ["observer:*"],
+                        "outcome": "x",
+                        f"r{world['request'].pk}-subject_address": "x",
+                    },
                 )
                 assert_nothing_leaks(response, f"{persona} {method.upper()} {path}")
                 checked += 1

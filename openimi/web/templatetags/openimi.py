@@ -60,6 +60,9 @@ _EVENT_LABELS = {
     "overdue": pgettext_lazy("event", "Deadline passed"),
     "escalated": pgettext_lazy("event", "Escalated to the coordinators"),
     "attachment_added": pgettext_lazy("event", "Document attached"),
+    "personal_data_rectified": pgettext_lazy("event", "Personal data rectified at the person's request"),
+    "personal_data_contested": pgettext_lazy("event", "Personal data contested by the person"),
+    "personal_data_contest_lifted": pgettext_lazy("event", "Contest mark lifted"),
 }
 
 

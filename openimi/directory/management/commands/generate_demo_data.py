@@ -158,10 +158,41 @@ class Command(BaseCommand):
                 generate_requests(
                     options["requests"], rng=self.rng, names=self.names, progress=self._progress, hot=self.demo_homes
                 )
+                self._subject_requests()
         self._progress(
             f"Done: {Authority.objects.count():,} authorities, {User.objects.count():,} users, "
             f"{options['requests']:,} requests."
         )
+
+    def _subject_requests(self) -> None:
+        """Each demo authority has data-subject requests to answer: one due soon, one
+        recent, about people its exchanges concern."""
+        import datetime
+
+        from openimi.exchanges.models import InformationRequest
+        from openimi.privacy.services import subject_request_create
+
+        today = timezone.localdate()
+        for home in self.demo_homes:
+            admin = User.objects.filter(
+                is_demo=True, memberships__authority_id=home, memberships__roles__role=Role.LOCAL_ADMIN
+            ).first()
+            names = list(
+                InformationRequest.objects.filter(requester_id=home)
+                .exclude(subject_name="")
+                .values_list("subject_name", "subject_identifiers")[:2]
+            )
+            authority = Authority.objects.get(pk=home)
+            for (name, identifiers), (kind, age) in zip(names, [("access", 24), ("rectification", 3)], strict=False):
+                subject_request_create(
+                    actor=admin,
+                    authority=authority,
+                    kind=kind,
+                    person_name=name,
+                    person_identifiers=identifiers.split(",")[0],
+                    received_on=today - datetime.timedelta(days=age),
+                )
+        self._progress("data-subject requests")
 
     def _progress(self, message: str) -> None:
         self.stdout.write(f"[{time.monotonic() - self.started:6.1f}s] {message}")

@@ -1,0 +1,69 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from openimi.exchanges.forms import DateInput
+from openimi.privacy.models import SubjectRequest
+
+
+class SubjectRequestForm(forms.Form):
+    authority = forms.ChoiceField(label=_("Authority that received the request"))
+    kind = forms.ChoiceField(label=_("What the person asks for"), choices=SubjectRequest.Kind.choices)
+    person_name = forms.CharField(label=_("Name of the person"), required=False, max_length=300)
+    person_identifiers = forms.CharField(
+        label=_("Identifiers"),
+        required=False,
+        max_length=300,
+        help_text=_("Registration, tax or licence numbers, separated by commas."),
+    )
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput)
+    note = forms.CharField(label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, authorities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["authority"].choices = list(authorities)
+        if len(self.fields["authority"].choices) == 1:
+            self.fields["authority"].widget = forms.HiddenInput()
+            self.fields["authority"].initial = self.fields["authority"].choices[0][0]
+
+
+class RectifyForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    subject_name = forms.CharField(label=_("Name of the professional or provider"), required=False, max_length=300)
+    subject_identifiers = forms.CharField(label=_("Identifiers"), required=False, max_length=300)
+    subject_address = forms.CharField(label=_("Address"), required=False, max_length=500)
+    subject_birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput)
+
+
+class ContestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What the person contests"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CompleteForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("How the request was answered"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+AUDIT_ACTIONS = [
+    ("", pgettext_lazy("audit", "All actions")),
+    ("personal_data.", pgettext_lazy("audit", "Personal data shown, exported or corrected")),
+    ("request.", pgettext_lazy("audit", "Actions on requests")),
+    ("authority.", pgettext_lazy("audit", "Changes to the directory")),
+    ("subject_request.", pgettext_lazy("audit", "Data-subject requests")),
+    ("attachment", pgettext_lazy("audit", "Documents")),
+]
+
+
+class AuditFilterForm(forms.Form):
+    authority = forms.TypedChoiceField(label=_("Authority"), required=False, coerce=int, empty_value=None)
+    action = forms.ChoiceField(label=_("What"), required=False, choices=AUDIT_ACTIONS)
+    actor = forms.CharField(label=_("E-mail address of the user"), required=False, max_length=254)
+    since = forms.DateField(label=pgettext_lazy("date range", "From"), required=False, widget=DateInput)
+    until = forms.DateField(label=pgettext_lazy("date range", "Until"), required=False, widget=DateInput)
+
+    def __init__(self, *args, authorities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["authority"].choices = [("", _("All authorities")), *authorities]

@@ -1,0 +1,60 @@
+"""The audit log pages: an authority reads its own log, a coordinator the logs of the
+authorities in scope, nobody else anything."""
+
+from django.urls import reverse
+
+from openimi.exchanges.services import request_act, request_create
+from openimi.exchanges.tests.test_workflow import draft_data
+from openimi.privacy.models import AuditEntry
+
+
+def _submitted_and_viewed(fr_handler, fr_authority, de_authority, de_handler, client_for):
+    r = request_create(actor=fr_handler, requester=fr_authority, data=draft_data(de_authority))
+    r = request_act(actor=fr_handler, request=r, action="submit")
+    client_for(de_handler).get(reverse("exchanges:detail", args=[r.pk]), REMOTE_ADDR="198.51.100.4")
+    return r
+
+
+def test_a_display_of_personal_data_is_logged_for_the_reader_s_authority(
+    fr_handler, fr_authority, de_authority, de_handler, client_for
+):
+    r = _submitted_and_viewed(fr_handler, fr_authority, de_authority, de_handler, client_for)
+    view = AuditEntry.objects.get(action="personal_data.view", object_id=str(r.pk))
+    assert (view.authority_id, view.actor_email, view.ip) == (de_authority.pk, de_handler.email, "198.51.100.4")
+
+
+def test_each_authority_sees_only_its_own_log(
+    fr_handler, fr_authority, de_authority, de_handler, de_admin, fr_admin, client_for
+):
+    _submitted_and_viewed(fr_handler, fr_authority, de_authority, de_handler, client_for)
+    german = client_for(de_admin).get(reverse("privacy:audit")).content.decode()
+    assert de_handler.email in german and "198.51.100.4" in german
+    assert fr_handler.email not in german
+    french = client_for(fr_admin).get(reverse("privacy:audit")).content.decode()
+    assert fr_handler.email in french and de_handler.email not in french
+
+
+def test_a_coordinator_sees_the_authorities_in_scope_only(
+    fr_handler, fr_authority, de_authority, de_handler, de_coordinator, fr_coordinator, client_for
+):
+    _submitted_and_viewed(fr_handler, fr_authority, de_authority, de_handler, client_for)
+    german = client_for(de_coordinator).get(reverse("privacy:audit")).content.decode()
+    assert de_handler.email in german and fr_handler.email not in german
+    french = client_for(fr_coordinator).get(reverse("privacy:audit")).content.decode()
+    assert fr_handler.email in french and de_handler.email not in french
+
+
+def test_filters_narrow_the_log(fr_handler, fr_authority, de_authority, de_handler, de_admin, client_for):
+    _submitted_and_viewed(fr_handler, fr_authority, de_authority, de_handler, client_for)
+    client = client_for(de_admin)
+    shown = client.get(reverse("privacy:audit"), {"action": "personal_data."}).content.decode()
+    assert "198.51.100.4" in shown
+    none = client.get(reverse("privacy:audit"), {"actor": "nobody@"}).content.decode()
+    assert "198.51.100.4" not in none
+    odd = client.get(reverse("privacy:audit"), {"since": "not a date", "authority": "x", "page": "-3"})
+    assert odd.status_code == 200
+
+
+def test_handlers_outsiders_and_the_operator_have_no_audit_page(fr_handler, outsider, operator, client_for):
+    for user in (fr_handler, outsider, operator):
+        assert client_for(user).get(reverse("privacy:audit")).status_code == 404
