@@ -15,7 +15,6 @@ from openimi.api.schemas import ErrorOut, StrictIn
 from openimi.exchanges import permissions, selectors, services
 from openimi.exchanges.attachments import ALLOWED
 from openimi.exchanges.models import InformationRequest
-from openimi.privacy.services import audit
 from openimi.questionnaires.models import QuestionSet
 
 router = Router(tags=["information requests"])
@@ -263,13 +262,7 @@ def request_detail(request, request_id: int, translate_to: str = ""):
     r = _get(request, request_id)
     body = detail(request.user, r)
     if body["subject"] is not None:
-        audit(
-            actor=request.user,
-            action="personal_data.view",
-            obj=r,
-            authority_id=permissions.viewer_authority_id(request.user, r),
-            channel="api",
-        )
+        services.personal_data_shown(actor=request.user, request=r, channel="api")
     if translate_to:
         from django.conf import settings
 
@@ -352,13 +345,7 @@ def attachment_upload(request, request_id: int, file: File[UploadedFile]):
 def attachment_download(request, request_id: int, attachment_id: int):
     _get(request, request_id)
     attachment = selectors.attachment_get(request.user, request_id, attachment_id)
-    audit(
-        actor=request.user,
-        action="personal_data.download",
-        obj=attachment,
-        authority_id=permissions.viewer_authority_id(request.user, attachment.request),
-        channel="api",
-    )
+    services.personal_data_shown(actor=request.user, request=attachment.request, attachment=attachment, channel="api")
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

@@ -600,3 +600,15 @@ def attachment_add(*, actor: User, request: InformationRequest, upload) -> Attac
         attachment.save()
         _event(request, actor, authority_id, "attachment_added", request.state, request.state, name=checked.safe_name)
     return attachment
+
+
+def personal_data_shown(*, actor, request: InformationRequest, channel: str, attachment: Attachment | None = None):
+    """Record in the audit log that ``actor`` was shown the request's personal data (or
+    downloaded one of its documents), for the authority they read it for."""
+    audit(
+        actor=actor,
+        action="personal_data.download" if attachment is not None else "personal_data.view",
+        obj=attachment if attachment is not None else request,
+        authority_id=permissions.viewer_authority_id(actor, request),
+        channel=channel,
+    )

@@ -19,7 +19,6 @@ from openimi.exchanges import permissions, selectors, services
 from openimi.exchanges.forms import ActionForm, AnswerForm, BoxForm, ComposeForm, UploadForm
 from openimi.exchanges.models import State
 from openimi.exchanges.workflow import ACTIONS
-from openimi.privacy.services import audit
 from openimi.questionnaires.models import QuestionSet
 
 PAGE_SIZE = 25
@@ -176,13 +175,7 @@ def detail_view(request, pk):
     participant = permissions.is_participant(request.user, r)
     personal = permissions.may_see_personal_data(request.user, r)
     if personal:
-        audit(
-            actor=request.user,
-            action="personal_data.view",
-            obj=r,
-            authority_id=permissions.viewer_authority_id(request.user, r),
-            channel="web",
-        )
+        services.personal_data_shown(actor=request.user, request=r, channel="web")
     rows = selectors.question_rows(r)
     actions = permissions.available_actions(request.user, r)
     can_answer = any(a.name == "answer" for a in actions)
@@ -299,13 +292,7 @@ def upload_view(request, pk):
 @login_required
 def download_view(request, pk, attachment_pk):
     attachment = selectors.attachment_get(request.user, pk, attachment_pk)
-    audit(
-        actor=request.user,
-        action="personal_data.download",
-        obj=attachment,
-        authority_id=permissions.viewer_authority_id(request.user, attachment.request),
-        channel="web",
-    )
+    services.personal_data_shown(actor=request.user, request=attachment.request, attachment=attachment, channel="web")
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

@@ -69,6 +69,11 @@ def _tabs(request) -> list[dict]:
     return tabs
 
 
+def _refused(request, exc) -> None:
+    """Show why a service refused, as an error message on the next page."""
+    messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+
+
 @login_required
 def subject_request_list_view(request):
     if not admin_authority_ids(request.user):
@@ -161,7 +166,7 @@ def rectify_view(request, pk, request_pk):
             actor=request.user, subject_request=subject_request, request_pk=request_pk, changes=data, version=version
         )
     except (ValidationError, PermissionDenied, RequestChanged) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        _refused(request, exc)
     else:
         messages.success(request, _("The personal data has been rectified. The other authority has been told."))
     return redirect("privacy:subject_request", subject_request.pk)
@@ -183,7 +188,7 @@ def contest_view(request, pk, request_pk):
             reason=form.cleaned_data["reason"],
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        _refused(request, exc)
     else:
         messages.success(request, _("The data is marked as contested. Both authorities see the mark."))
     return redirect("privacy:subject_request", subject_request.pk)
@@ -201,7 +206,7 @@ def contest_lift_view(request, pk):
     try:
         services.contest_lift(actor=request.user, mark=mark)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        _refused(request, exc)
     else:
         messages.success(request, _("The contest mark has been lifted."))
     if mark.subject_request_id:
@@ -220,7 +225,7 @@ def complete_view(request, pk):
                 actor=request.user, subject_request=subject_request, outcome=form.cleaned_data["outcome"]
             )
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            _refused(request, exc)
         else:
             messages.success(request, _("The data-subject request is completed."))
     else:
