@@ -101,6 +101,17 @@ def fuzz_world(fr_coordinator, fr_coordinator_authority, fr_authority, de_author
         ).pk
         for r in (sent, draft)
     ]
+    # Data-subject requests of the coordinator's authority: one open, about the person of the
+    # requests above, one completed.
+    from openimi.privacy.services import subject_request_complete, subject_request_create
+
+    subject_requests = [
+        subject_request_create(
+            actor=fr_coordinator, authority=fr_coordinator_authority, kind=kind, person_name="Jean Dupont"
+        )
+        for kind in ("rectification", "access")
+    ]
+    subject_request_complete(actor=fr_coordinator, subject_request=subject_requests[1], outcome="Answered.")
     token, _raw = token_issue(actor=fr_coordinator, authority=fr_coordinator_authority, name="fuzz")
     ApiToken.objects.filter(pk=token.pk).update(prefix=TOKEN[:12], digest=ApiToken.digest_for(TOKEN))
     # As Django's test client does: the handler would otherwise close the connection after
@@ -111,6 +122,7 @@ def fuzz_world(fr_coordinator, fr_coordinator_authority, fr_authority, de_author
         "authority_id": [a.pk for a in (fr_coordinator_authority, fr_authority, de_authority, pending, suspended)],
         "request_id": [sent.pk, draft.pk, incoming.pk],
         "attachment_id": attachments,
+        "subject_request_id": [sr.pk for sr in subject_requests],
         "action": sorted(ACTIONS),
     }
     yield
