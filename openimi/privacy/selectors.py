@@ -23,6 +23,20 @@ def subject_requests_for(user) -> QuerySet[SubjectRequest]:
     return SubjectRequest.objects.filter(authority_id__in=admin_authority_ids(user)).select_related("authority")
 
 
+def subject_request_counts(user) -> dict | None:
+    """For a local administrator's home page: open data-subject requests, and how many of
+    them are due within a week (overdue included). None for everyone else."""
+    import datetime
+
+    from django.utils import timezone
+
+    if not admin_authority_ids(user):
+        return None
+    open_requests = subject_requests_for(user).filter(status=SubjectRequest.Status.OPEN)
+    soon = timezone.localdate() + datetime.timedelta(days=7)
+    return {"open": open_requests.count(), "due_soon": open_requests.filter(due_on__lte=soon).count()}
+
+
 def subject_request_get(user, pk) -> SubjectRequest:
     try:
         subject_request = SubjectRequest.objects.select_related("authority", "created_by", "completed_by").get(

@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 
 from openimi.directory import selectors as directory_selectors
 from openimi.exchanges import selectors as exchange_selectors
+from openimi.privacy import selectors as privacy_selectors
 
 
 def home(request):
@@ -13,6 +14,7 @@ def home(request):
     if request.user.is_authenticated:
         context = directory_selectors.dashboard_for(request.user)
         context["request_counts"] = exchange_selectors.dashboard_counts(request.user)
+        context["subject_request_counts"] = privacy_selectors.subject_request_counts(request.user)
     return render(request, "web/home.html", context)
 
 

@@ -293,3 +293,14 @@ def test_retention_deletes_contest_marks_with_the_data_and_old_completed_request
     result = apply_retention(timezone.now() + datetime.timedelta(days=4 * 365))
     assert result["deleted"] == 1 and result["subject_requests_deleted"] == 1
     assert not ContestMark.objects.exists() and not SubjectRequest.objects.exists()
+
+
+def test_the_home_page_tells_local_administrators_what_is_due(fr_admin, fr_handler, fr_authority, client_for):
+    received = timezone.localdate() - datetime.timedelta(days=26)
+    subject_request_create(
+        actor=fr_admin, authority=fr_authority, kind="access", person_name="Jean Dupont", received_on=received
+    )
+    subject_request_create(actor=fr_admin, authority=fr_authority, kind="access", person_name="Marie Curie")
+    page = client_for(fr_admin).get("/").content.decode()
+    assert reverse("privacy:subject_requests") in page and "govuk-tag--yellow" in page
+    assert reverse("privacy:subject_requests") not in client_for(fr_handler).get("/").content.decode()
