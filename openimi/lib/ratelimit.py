@@ -24,14 +24,20 @@ def seconds_to_wait(request, *, group: str, key: str, rate: str) -> int | None:
     return max(1, usage["time_left"])
 
 
-def client_address(request) -> str:
-    """Who is asking, for per-address limits: REMOTE_ADDR, or behind the TLS proxy
-    (BEHIND_TLS_PROXY) the last X-Forwarded-For entry, the one that proxy appended; entries
-    before it are whatever the client sent. An IPv6 address counts as its /64 network, which
-    one subscriber usually holds whole."""
+def request_address(request) -> str:
+    """The client's address: REMOTE_ADDR, or behind the TLS proxy (BEHIND_TLS_PROXY) the last
+    X-Forwarded-For entry, the one that proxy appended; entries before it are whatever the
+    client sent."""
     address = request.META.get("REMOTE_ADDR", "")
     if settings.SECURE_PROXY_SSL_HEADER:
         address = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip() or address
+    return address[:64]
+
+
+def client_address(request) -> str:
+    """Who is asking, for per-address limits: the client's address, an IPv6 address counting
+    as its /64 network, which one subscriber usually holds whole."""
+    address = request_address(request)
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

@@ -30,3 +30,13 @@ def test_choosing_the_daily_digest(client_for, fr_handler):
     client.post(reverse("notifications:mode"), {"notification_mode": "hourly"})
     fr_handler.refresh_from_db()
     assert fr_handler.notification_mode == "digest"
+
+
+def test_plain_text_mails_are_not_html_escaped():
+    """Mails are plain text: an authority called "A & B <Lyon>" keeps its name as written."""
+    from django.template.loader import render_to_string
+
+    text = render_to_string(
+        "notifications/authority_validated.txt", {"authority": "Ordre A & B <Lyon>", "url": "https://x.example/"}
+    )
+    assert "Ordre A & B <Lyon>" in text and "&amp;" not in text and "&lt;" not in text

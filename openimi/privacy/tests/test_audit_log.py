@@ -58,3 +58,19 @@ def test_filters_narrow_the_log(fr_handler, fr_authority, de_authority, de_handl
 def test_handlers_outsiders_and_the_operator_have_no_audit_page(fr_handler, outsider, operator, client_for):
     for user in (fr_handler, outsider, operator):
         assert client_for(user).get(reverse("privacy:audit")).status_code == 404
+
+
+def test_behind_the_tls_proxy_the_log_records_the_client_not_the_proxy(
+    settings, fr_handler, fr_authority, de_authority, de_handler, client_for
+):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    r = request_create(actor=fr_handler, requester=fr_authority, data=draft_data(de_authority))
+    r = request_act(actor=fr_handler, request=r, action="submit")
+    client_for(de_handler).get(
+        reverse("exchanges:detail", args=[r.pk]),
+        REMOTE_ADDR="10.0.0.2",  # the proxy
+        HTTP_X_FORWARDED_FOR="192.0.2.66, 203.0.113.9",  # what the client claimed, then what the proxy saw
+        HTTP_X_FORWARDED_PROTO="https",
+        secure=True,
+    )
+    assert AuditEntry.objects.get(action="personal_data.view").ip == "203.0.113.9"
