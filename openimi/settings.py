@@ -141,6 +141,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "openimi.accounts.views.locked_out"
+# Behind the TLS proxy the address that proxy saw, as for the rate limits and the audit log.
+AXES_CLIENT_IP_CALLABLE = "openimi.lib.ratelimit.request_address"
 AXES_VERBOSE = False
 
 # Request rates (django-ratelimit): per API token, and per address for POSTs to the sign-in,

@@ -85,3 +85,13 @@ def test_behind_the_proxy_each_client_address_counts_apart(settings, fr_handler)
     assert response.status_code == 429
     response = sign_in(Client(), fr_handler, address="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.20")
     assert response.status_code == 302
+
+
+def test_behind_the_proxy_the_lockout_counts_the_client_address(settings, fr_handler):
+    """django-axes locks the client out, not the proxy every user comes through."""
+    from axes.models import AccessAttempt
+
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    client = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.23", HTTP_X_FORWARDED_PROTO="https")
+    client.post(reverse("accounts:login"), {"username": fr_handler.email, "password": "wrong"}, secure=True)
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["198.51.100.23"]
