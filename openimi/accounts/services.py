@@ -17,9 +17,9 @@ from django_otp import devices_for_user
 from django_otp_webauthn.models import WebAuthnCredential
 
 from openimi.accounts.models import ApiToken, Membership, Role, RoleGrant, User
-from openimi.accounts.permissions import Perm, require, roles_of
+from openimi.accounts.permissions import Perm, has_role, require, roles_of
 from openimi.core.models import LegalArea
-from openimi.directory.models import Authority, AuthorityEvent
+from openimi.directory.models import Authority, AuthorityEvent, AuthorityStatus
 from openimi.notifications.services import mail_queue
 from openimi.privacy.services import audit
 
@@ -227,11 +227,28 @@ def token_issue(*, actor: User, authority: Authority, name: str) -> tuple[ApiTok
     return token, raw
 
 
+def token_revoke(*, actor: User, token: ApiToken) -> None:
+    """Revoke an API token at once: its owner, or a local administrator of its authority (for
+    a token that leaked, or a colleague who left). Recorded on the authority's history."""
+    if token.user_id != actor.pk and not has_role(actor, token.authority_id, Role.LOCAL_ADMIN):
+        raise PermissionDenied(_("You are not allowed to do this."))
+    with transaction.atomic():
+        if not ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+            return  # already revoked: nothing to do
+        _record(token.authority, actor, AuthorityEvent.Action.TOKEN_REVOKED, token=token.prefix)
+
+
 def token_authenticate(raw: str) -> ApiToken | None:
-    """The live token for a bearer string, touching ``last_used_at`` at most once a minute."""
+    """The live token for a bearer string, touching ``last_used_at`` at most once a minute.
+    Tokens of a suspended (or no longer active) authority do not work."""
     token = (
         ApiToken.objects.select_related("user", "authority")
-        .filter(digest=ApiToken.digest_for(raw or ""), revoked_at__isnull=True, user__is_active=True)
+        .filter(
+            digest=ApiToken.digest_for(raw or ""),
+            revoked_at__isnull=True,
+            user__is_active=True,
+            authority__status=AuthorityStatus.ACTIVE,
+        )
         .first()
     )
     if token is None or token.authority_id not in roles_of(token.user):

@@ -211,6 +211,15 @@ def profile_view(request):
 
 
 @login_required
+@require_POST
+def token_revoke_view(request, pk: int):
+    token = get_object_or_404(api_tokens_of(request.user), pk=pk)
+    services.token_revoke(actor=request.user, token=token)
+    messages.success(request, _("The token has been revoked. Programs using it can no longer connect."))
+    return redirect("accounts:profile")
+
+
+@login_required
 @never_cache
 def security_key_remove_view(request, pk: int):
     key = get_object_or_404(security_keys_of(request.user), pk=pk)

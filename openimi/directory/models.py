@@ -220,6 +220,7 @@ class AuthorityEvent(models.Model):
         MEMBER_ROLES_SET = "member_roles_set", pgettext_lazy("event", "User roles changed")
         MEMBER_REMOVED = "member_removed", pgettext_lazy("event", "User removed")
         TOKEN_ISSUED = "token_issued", pgettext_lazy("event", "API token issued")
+        TOKEN_REVOKED = "token_revoked", pgettext_lazy("event", "API token revoked")
 
     authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
