@@ -31,7 +31,6 @@ class Perm(StrEnum):
     MEMBER_MANAGE = "accounts:member:manage"
     TOKEN_ISSUE = "accounts:token:issue"  # noqa: S105 - a permission name, not a secret
     SUBJECT_REQUEST_MANAGE = "privacy:subject_request:manage"
-    AUDIT_VIEW = "privacy:audit:view"
 
 
 @dataclass(frozen=True)
@@ -203,6 +202,4 @@ _CHECKS = {
     Perm.TOKEN_ISSUE: _token_issue,
     # Data-subject requests are answered by the authority that holds the data.
     Perm.SUBJECT_REQUEST_MANAGE: lambda u, a: _is_local_admin(u, a),
-    # An authority reads its own audit log; a coordinator the logs of the authorities in scope.
-    Perm.AUDIT_VIEW: lambda u, a: _is_local_admin(u, a) or _coordinates(u, a),
 }
