@@ -38,12 +38,19 @@ ACTION_LABELS = {
     "subject_request.created": pgettext_lazy("audit", "Data-subject request recorded"),
     "subject_request.completed": pgettext_lazy("audit", "Data-subject request completed"),
     "retention.applied": pgettext_lazy("audit", "Retention applied"),
+    "security_key.registered": pgettext_lazy("audit", "Security key added"),
+    "security_key.removed": pgettext_lazy("audit", "Security key removed"),
 }
 
 
 def action_label(action: str) -> str:
     if action in ACTION_LABELS:
         return ACTION_LABELS[action]
+    if action.startswith("authority."):
+        from openimi.directory.models import AuthorityEvent
+
+        name = action.removeprefix("authority.")
+        return AuthorityEvent.Action(name).label if name in AuthorityEvent.Action.values else action
     if action.startswith("request."):
         from openimi.exchanges.workflow import ACTIONS
         from openimi.web.templatetags.openimi import event_label

@@ -74,3 +74,18 @@ def test_behind_the_tls_proxy_the_log_records_the_client_not_the_proxy(
         secure=True,
     )
     assert AuditEntry.objects.get(action="personal_data.view").ip == "203.0.113.9"
+
+
+def test_every_entry_reads_as_a_sentence_in_the_reader_s_language(fr_handler, fr_admin, fr_authority, client_for):
+    """Directory changes are logged as authority.<event>; the page names them, never the code."""
+    from django.utils import translation
+    from django.utils.html import escape
+
+    from openimi.accounts.services import token_issue
+    from openimi.directory.models import AuthorityEvent
+
+    token_issue(actor=fr_handler, authority=fr_authority, name="sync")
+    page = client_for(fr_admin).get(reverse("privacy:audit")).content.decode()
+    with translation.override("fr"):
+        label = escape(str(AuthorityEvent.Action.TOKEN_ISSUED.label))
+    assert label in page and "authority.token_issued" not in page
