@@ -33,6 +33,7 @@ from openimi.exchanges.models import (
     State,
 )
 from openimi.exchanges.workflow import ACTIONS, Action
+from openimi.lib.text import clean_text
 from openimi.notifications.models import Kind
 from openimi.notifications.services import notify
 from openimi.privacy.services import audit
@@ -65,22 +66,11 @@ class DraftData:
     reply_by: datetime.date | None = None
 
 
-def _clean_text(value: str, name: str, errors: dict, *, required: bool = False, limit: int = MAX_TEXT) -> str:
-    value = (value or "").strip()
-    if "\x00" in value:
-        errors.setdefault(name, []).append(_("This field contains characters that are not allowed."))
-    elif len(value) > limit:
-        errors.setdefault(name, []).append(_("This text can have at most %(limit)d characters.") % {"limit": limit})
-    elif required and not value:
-        errors.setdefault(name, []).append(_("This field is required."))
-    return value
-
-
 def _validate_draft(data: DraftData, requester: Authority) -> tuple[QuestionSet, list]:
     errors: dict[str, list[str]] = {}
     for name, limit in (("subject_name", 300), ("subject_identifiers", 300), ("subject_address", 500)):
-        setattr(data, name, _clean_text(getattr(data, name), name, errors, limit=limit))
-    data.free_text = _clean_text(data.free_text, "free_text", errors)
+        setattr(data, name, clean_text(getattr(data, name), name, errors, limit=limit))
+    data.free_text = clean_text(data.free_text, "free_text", errors, limit=MAX_TEXT)
     if data.free_text_language and data.free_text_language not in LANGUAGES:
         errors["free_text_language"] = [_("Choose a language from the list.")]
     if not requester.area_grants.filter(legal_area_id=data.legal_area).exists():
@@ -248,7 +238,7 @@ def request_act(
     if spec is None:
         raise ValidationError({"action": _("Unknown action.")})
     errors: dict[str, list[str]] = {}
-    text = _clean_text(text, "text", errors, required=spec.needs_text)
+    text = clean_text(text, "text", errors, required=spec.needs_text, limit=MAX_TEXT)
     if language and language not in LANGUAGES:
         errors["language"] = [_("Choose a language from the list.")]
     if errors:

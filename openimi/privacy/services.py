@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from openimi.lib.text import clean_text
 from openimi.privacy.models import AuditEntry
 
 GENESIS = "0" * 64
@@ -81,12 +82,12 @@ RECTIFIABLE = ("subject_name", "subject_identifiers", "subject_address", "subjec
 MAX_TEXT = 5000
 
 
-def _clean_text(value, field: str, limit: int, *, required: bool = False) -> str:
-    text = "".join(c for c in str(value or "") if c.isprintable() or c in "\n\t").strip()
-    if len(text) > limit:
-        raise ValidationError({field: _("Use at most %(n)d characters.") % {"n": limit}})
-    if required and not text:
-        raise ValidationError({field: _("This field is required.")})
+def _checked_text(value, field: str, limit: int, *, required: bool = False) -> str:
+    """One text checked as every service checks free text; its error raised at once."""
+    errors: dict = {}
+    text = clean_text(value, field, errors, required=required, limit=limit)
+    if errors:
+        raise ValidationError(errors)
     return text
 
 
@@ -105,19 +106,20 @@ def subject_request_create(
     from openimi.privacy.models import SubjectRequest
 
     require(actor, Perm.SUBJECT_REQUEST_MANAGE, authority)
-    errors = {}
+    errors: dict = {}
     if kind not in SubjectRequest.Kind.values:
-        errors["kind"] = _("Choose one of the proposed options.")
-    name = _clean_text(person_name, "person_name", 300)
-    identifiers = _clean_text(person_identifiers, "person_identifiers", 300)
-    if not name and not identifiers:
-        errors["person_name"] = _("Give the person's name, an identifier, or both.")
+        errors["kind"] = [_("Choose one of the proposed options.")]
+    name = clean_text(person_name, "person_name", errors, limit=300)
+    identifiers = clean_text(person_identifiers, "person_identifiers", errors, limit=300)
+    note = clean_text(note, "note", errors, limit=MAX_TEXT)
+    if not name and not identifiers and "person_name" not in errors:
+        errors["person_name"] = [_("Give the person's name, an identifier, or both.")]
     today = timezone.localdate()
     received_on = received_on or today
     if received_on > today:
-        errors["received_on"] = _("The date of receipt cannot be in the future.")
+        errors["received_on"] = [_("The date of receipt cannot be in the future.")]
     elif received_on < today - datetime.timedelta(days=365):
-        errors["received_on"] = _("The date of receipt cannot be more than a year ago.")
+        errors["received_on"] = [_("The date of receipt cannot be more than a year ago.")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -126,7 +128,7 @@ def subject_request_create(
             kind=kind,
             person_name=name,
             person_identifiers=identifiers,
-            note=_clean_text(note, "note", MAX_TEXT),
+            note=note,
             received_on=received_on,
             due_on=received_on + ANSWER_WITHIN,
             created_by=actor,
@@ -149,7 +151,7 @@ def subject_request_complete(*, actor, subject_request, outcome: str):
     from openimi.privacy.models import SubjectRequest
 
     require(actor, Perm.SUBJECT_REQUEST_MANAGE, subject_request.authority)
-    outcome = _clean_text(outcome, "outcome", MAX_TEXT, required=True)
+    outcome = _checked_text(outcome, "outcome", MAX_TEXT, required=True)
     with transaction.atomic():
         locked = _lock_open(subject_request)
         locked.status = SubjectRequest.Status.COMPLETED
@@ -243,7 +245,7 @@ def subject_data_rectify(*, actor, subject_request, request_pk, changes: dict, v
             cleaned[field] = value
         else:
             limit = InformationRequest._meta.get_field(field).max_length
-            cleaned[field] = _clean_text(value, field, limit)
+            cleaned[field] = _checked_text(value, field, limit)
     with transaction.atomic():
         _lock_open(subject_request)
         locked = InformationRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
@@ -288,7 +290,7 @@ def subject_data_contest(*, actor, subject_request, request_pk, reason: str):
 
     require(actor, Perm.SUBJECT_REQUEST_MANAGE, subject_request.authority)
     request = _held_request(subject_request, request_pk)
-    reason = _clean_text(reason, "reason", MAX_TEXT, required=True)
+    reason = _checked_text(reason, "reason", MAX_TEXT, required=True)
     with transaction.atomic():
         _lock_open(subject_request)
         if ContestMark.objects.filter(request=request, lifted_at__isnull=True).exists():

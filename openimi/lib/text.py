@@ -1,0 +1,16 @@
+"""Checking free text typed by users, the same way in every service."""
+
+from django.utils.translation import gettext as _
+
+
+def clean_text(value: str, name: str, errors: dict, *, required: bool = False, limit: int) -> str:
+    """``value`` stripped; a NUL byte, more than ``limit`` characters or a missing required
+    text adds an error under ``name`` to ``errors`` (the caller raises them together)."""
+    value = (value or "").strip()
+    if "\x00" in value:
+        errors.setdefault(name, []).append(_("This field contains characters that are not allowed."))
+    elif len(value) > limit:
+        errors.setdefault(name, []).append(_("This text can have at most %(limit)d characters.") % {"limit": limit})
+    elif required and not value:
+        errors.setdefault(name, []).append(_("This field is required."))
+    return value
