@@ -16,7 +16,22 @@ from django.http import Http404
 from openimi.accounts.permissions import Perm, admin_authority_ids, has_perm, scope_filter, scopes_of
 from openimi.directory.models import Authority
 from openimi.exchanges.models import InformationRequest, Message, State
-from openimi.privacy.models import AuditEntry, SubjectRequest
+from openimi.privacy.models import AuditEntry, ContestMark, SubjectRequest
+
+
+def admin_authorities(user) -> QuerySet[Authority]:
+    """The authorities whose data-subject requests ``user`` handles (as local administrator)."""
+    return Authority.objects.filter(pk__in=admin_authority_ids(user))
+
+
+def contest_mark_get(user, pk) -> ContestMark:
+    """A contest mark put by one of the user's own authorities, or 404."""
+    try:
+        return ContestMark.objects.select_related("authority").get(
+            pk=int(pk), authority_id__in=admin_authority_ids(user)
+        )
+    except (ContestMark.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
 
 
 def subject_requests_for(user) -> QuerySet[SubjectRequest]:

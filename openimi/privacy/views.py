@@ -22,7 +22,6 @@ from openimi.directory.views import _apply_errors, _page_number
 from openimi.exchanges.services import RequestChanged
 from openimi.privacy import selectors, services
 from openimi.privacy.forms import AuditFilterForm, CompleteForm, ContestForm, RectifyForm, SubjectRequestForm
-from openimi.privacy.models import ContestMark
 
 PAGE_SIZE = 50
 
@@ -62,7 +61,7 @@ def action_label(action: str) -> str:
 
 
 def _admin_authorities(user) -> list[tuple[int, str]]:
-    return list(Authority.objects.filter(pk__in=admin_authority_ids(user)).values_list("pk", "official_name"))
+    return list(selectors.admin_authorities(user).values_list("pk", "official_name"))
 
 
 def _tabs(request) -> list[dict]:
@@ -104,7 +103,7 @@ def subject_request_create_view(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        authority = Authority.objects.get(pk=int(data["authority"]))
+        authority = selectors.admin_authorities(request.user).get(pk=int(data["authority"]))
         try:
             subject_request = services.subject_request_create(
                 actor=request.user,
@@ -204,12 +203,7 @@ def contest_view(request, pk, request_pk):
 @login_required
 @require_POST
 def contest_lift_view(request, pk):
-    try:
-        mark = ContestMark.objects.select_related("authority").get(
-            pk=int(pk), authority_id__in=admin_authority_ids(request.user)
-        )
-    except (ContestMark.DoesNotExist, ValueError, OverflowError):
-        raise Http404 from None
+    mark = selectors.contest_mark_get(request.user, pk)
     try:
         services.contest_lift(actor=request.user, mark=mark)
     except (ValidationError, PermissionDenied) as exc:
