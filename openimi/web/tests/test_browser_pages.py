@@ -80,3 +80,29 @@ def test_remaining_pages_pass_axe(browser, live_server, tmp_path):  # noqa: F811
 
     assert len(ui.audited) >= 14 and len(guest.audited) >= 6
     assert ui.violations + guest.violations == []
+
+
+def test_refusal_pages_pass_axe(browser, live_server, settings):  # noqa: F811
+    """The page for a form sent without this session's CSRF token, and the page for too many
+    sign-in attempts from one address: both ours, in the reader's language, accessible."""
+    settings.SIGN_IN_RATE_LIMIT = "1/m"
+    guest = _new_page(browser, live_server, language="it")
+    guest.goto("/accounts/login/")
+    guest.page.context.clear_cookies()  # the CSRF cookie is gone: the form can no longer be sent
+    guest.page.locator("#id_username").fill("nobody@example.org")
+    guest.page.locator("#id_password").fill("wrong password")
+    with guest.page.expect_navigation():
+        guest.page.locator("main form button[type=submit]").click()
+    guest.audit()
+    assert guest.page.evaluate("performance.getEntriesByType('navigation')[0].responseStatus") == 403
+    assert guest.page.locator("html").get_attribute("lang") == "it"
+    for _ in range(2):  # the second sign-in attempt within the minute is refused
+        guest.goto("/accounts/login/")
+        guest.page.locator("#id_username").fill("nobody@example.org")
+        guest.page.locator("#id_password").fill("wrong password")
+        with guest.page.expect_navigation():
+            guest.page.locator("main form button[type=submit]").click()
+    guest.audit()
+    assert guest.page.evaluate("performance.getEntriesByType('navigation')[0].responseStatus") == 429
+    assert len(guest.audited) >= 5
+    assert guest.violations == []
