@@ -97,19 +97,18 @@ def call(method, path, token=None, body=None):
 reply_by = (datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=20)).isoformat()
 
 
+def draft(de_id):
+    return {
+        "legal_area": "general_cooperation",
+        "responder": de_id,
+        "subject_name": "Bench Subject",
+        "questions": ["information_available"],
+        "reply_by": reply_by,
+    }
+
+
 def exchange(fr_token, de_token, de_id):
-    r = call(
-        "POST",
-        "/api/v1/requests",
-        fr_token,
-        {
-            "legal_area": "general_cooperation",
-            "responder": de_id,
-            "subject_name": "Bench Subject",
-            "questions": ["information_available"],
-            "reply_by": reply_by,
-        },
-    )
+    r = call("POST", "/api/v1/requests", fr_token, draft(de_id))
     rid = r["id"]
     call("POST", f"/api/v1/requests/{rid}/actions/submit", fr_token, {})
     call("POST", f"/api/v1/requests/{rid}/actions/accept", de_token, {})
@@ -153,3 +152,44 @@ try:
 finally:
     server.terminate()
     server.wait(timeout=10)
+
+# The same five calls once more, in this process, counting the queries each one makes.
+from django.db import connection as db  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from openimi.privacy.audit import verify  # noqa: E402
+
+client = Client(HTTP_HOST="127.0.0.1")
+fr_token, de_token, de_id = pairs[0]
+
+
+def counted(method, path, token, body):
+    with CaptureQueriesContext(db) as queries:
+        if method == "get":
+            response = client.get(path, HTTP_AUTHORIZATION=f"Bearer {token}")
+        else:
+            response = client.post(
+                path, data=json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+            )
+    if response.status_code >= 300:
+        raise SystemExit(f"{path}: {response.status_code} {response.content[:300]!r}")
+    return response.json(), len(queries)
+
+
+created, n_create = counted("post", "/api/v1/requests", fr_token, draft(de_id))
+rid = created["id"]
+steps = [("create", n_create)]
+for action, token, body in [
+    ("submit", fr_token, {}),
+    ("accept", de_token, {}),
+    ("answer", de_token, {"answers": {"information_available": "yes"}}),
+    ("accept_answer", fr_token, {"rating_timeliness": 5}),
+]:
+    steps.append((action, counted("post", f"/api/v1/requests/{rid}/actions/{action}", token, body)[1]))
+steps.append(("detail", counted("get", f"/api/v1/requests/{rid}", fr_token, None)[1]))
+print("  queries per call: " + ", ".join(f"{name} {n}" for name, n in steps))
+print(f"  queries per action (mean of the 5 writes): {sum(n for _, n in steps[:5]) / 5:.1f}")
+report = verify()
+state = "intact" if report.broken_at is None and report.tail_intact else f"BROKEN at entry {report.broken_at}"
+print(f"  audit_verify: {state}, {report.checked} entries")

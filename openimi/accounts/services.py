@@ -21,7 +21,7 @@ from openimi.accounts.permissions import Perm, has_role, require, roles_of
 from openimi.core.models import LegalArea
 from openimi.directory.models import Authority, AuthorityEvent, AuthorityStatus
 from openimi.notifications.services import mail_queue
-from openimi.privacy.services import audit
+from openimi.privacy.audit import audit
 
 RoleSpec = tuple[str, str | None]  # (role, legal area code or None for all areas)
 

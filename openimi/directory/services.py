@@ -26,6 +26,7 @@ from openimi.directory.models import (
     Invitation,
 )
 from openimi.notifications.services import mail_queue
+from openimi.privacy.audit import audit
 
 
 @dataclass
@@ -166,10 +167,10 @@ def _scope_for_target(actor, *, country: str, region: str | None, areas: list[st
 
 
 def record(authority: Authority, actor, action: str, **data) -> AuthorityEvent:
-    from openimi.privacy.services import audit
-
+    event = AuthorityEvent.objects.create(authority=authority, actor=actor, action=action, data=data)
+    # Last write of the transaction: the audit head stays locked only for the insert and commit.
     audit(actor=actor, action=f"authority.{action}", obj=authority, authority_id=authority.pk)
-    return AuthorityEvent.objects.create(authority=authority, actor=actor, action=action, data=data)
+    return event
 
 
 def _save_content(authority: Authority, data: AuthorityData, *, actor, areas: bool) -> None:

@@ -36,7 +36,7 @@ from openimi.exchanges.workflow import ACTIONS, Action
 from openimi.lib.text import clean_text
 from openimi.notifications.models import Kind
 from openimi.notifications.services import notify
-from openimi.privacy.services import audit
+from openimi.privacy.audit import audit
 from openimi.questionnaires.models import QuestionSet
 from openimi.questionnaires.services import clean_answer
 
@@ -160,15 +160,7 @@ def _lock(request: InformationRequest, version: int | None) -> InformationReques
 
 
 def _event(request, actor, authority_id, action, from_state, to_state, *, internal=False, **data) -> RequestEvent:
-    audit(
-        actor=actor,
-        action=f"request.{action}",
-        obj=request,
-        authority_id=authority_id,
-        from_state=from_state,
-        to_state=to_state,
-    )
-    return RequestEvent.objects.create(
+    event = RequestEvent.objects.create(
         request=request,
         actor=actor,
         authority_id=authority_id,
@@ -178,6 +170,16 @@ def _event(request, actor, authority_id, action, from_state, to_state, *, intern
         data=data,
         internal=internal,
     )
+    # Last write of the transaction: the audit head stays locked only for the insert and commit.
+    audit(
+        actor=actor,
+        action=f"request.{action}",
+        obj=request,
+        authority_id=authority_id,
+        from_state=from_state,
+        to_state=to_state,
+    )
+    return event
 
 
 def handlers_of(authority_id: int | None, area: str, roles=(Role.REQUEST_HANDLER, Role.REQUEST_ALLOCATOR)):

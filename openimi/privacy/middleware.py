@@ -1,5 +1,5 @@
 from openimi.lib.ratelimit import request_address
-from openimi.privacy.services import current_ip
+from openimi.privacy.audit import current_ip
 
 
 class AuditContextMiddleware:

@@ -19,7 +19,8 @@ class AuditEntry(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     ip = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
+    # Unique: two entries chained onto the same predecessor would be a fork.
+    prev_hash = models.CharField(max_length=64, unique=True)
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
@@ -29,6 +30,22 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditHead(models.Model):
+    """The one row that holds the hash of the last audit entry. Writers lock it to chain onto
+    it (see ``privacy.audit``); it also shows whether entries were removed from the end."""
+
+    SINGLETON = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audithead_singleton")]
+
+    def __str__(self) -> str:
+        return self.hash
 
 
 class SubjectRequest(models.Model):

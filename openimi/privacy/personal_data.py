@@ -274,6 +274,7 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         "prev_hash": NONE,
         "hash": NONE,
     },
+    "privacy.AuditHead": {"id": NONE, "hash": NONE},
     "privacy.SubjectRequest": {
         "id": NONE,
         "authority": NONE,

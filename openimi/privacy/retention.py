@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from openimi.core.models import LegalArea
 from openimi.exchanges.models import Answer, Attachment, InformationRequest, Message, State
+from openimi.privacy.audit import audit
 from openimi.privacy.models import ContestMark, SubjectRequest
 from openimi.privacy.personal_data import SUBJECT, fields_of
-from openimi.privacy.services import audit
 
 DELETE_AFTER = datetime.timedelta(days=3 * 365)
 BATCH = 5000

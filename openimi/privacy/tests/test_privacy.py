@@ -6,9 +6,9 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
+from openimi.privacy.audit import audit, verify_chain
 from openimi.privacy.models import AuditEntry
 from openimi.privacy.personal_data import CLASSIFICATION, NONE, SUBJECT, USER
-from openimi.privacy.services import audit, verify_chain
 
 
 def test_every_field_of_every_model_is_classified():
