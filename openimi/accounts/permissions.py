@@ -108,12 +108,25 @@ def _scope_of(function) -> Scope:
 
 
 def scopes_covering(user, authority) -> list[Scope]:
+    """The user's coordinator scopes that cover ``authority``. Asked several times per page
+    (once per side and per action), so the answer is kept on the user per authority, and an
+    authority's regions and areas are read only when the user coordinates in its country."""
+    scopes = [s for s in scopes_of(user) if s.country == authority.country_id]
+    if not scopes:
+        return []
+    if authority.pk is None:  # an authority being registered: nothing to keep
+        return _covering(scopes, authority)
+    cache = user.__dict__.setdefault("_openimi_covering", {})
+    if authority.pk not in cache:
+        cache[authority.pk] = _covering(scopes, authority)
+    return cache[authority.pk]
+
+
+def _covering(scopes: list[Scope], authority) -> list[Scope]:
     region_codes = authority.region.ancestor_codes() if authority.region_id else set()
     area_codes = {a.legal_area_id for a in authority.area_grants.all()} if authority.pk else set()
     return [
-        s
-        for s in scopes_of(user)
-        if s.covers(country=authority.country_id, region_codes=region_codes, area_codes=area_codes)
+        s for s in scopes if s.covers(country=authority.country_id, region_codes=region_codes, area_codes=area_codes)
     ]
 
 
