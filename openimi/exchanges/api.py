@@ -15,6 +15,7 @@ from openimi.api.schemas import ErrorOut, StrictIn
 from openimi.exchanges import permissions, selectors, services
 from openimi.exchanges.attachments import ALLOWED
 from openimi.exchanges.models import InformationRequest
+from openimi.exchanges.workflow import ActionName
 from openimi.questionnaires.models import QuestionSet
 
 router = Router(tags=["information requests"])
@@ -294,13 +295,13 @@ def request_update(request, request_id: int, payload: DraftIn):
     response={200: dict, **ERRORS},
     summary="Take a workflow action (submit, accept, answer, …)",
 )
-def request_action(request, request_id: int, action: str, payload: ActionIn):
+def request_action(request, request_id: int, action: ActionName, payload: ActionIn):
     r = _get(request, request_id)
     values = payload.dict(exclude={"version", "text", "language"})
     r = services.request_act(
         actor=request.user,
         request=r,
-        action=action,
+        action=str(action),
         version=payload.version,
         text=payload.text,
         language=payload.language,

@@ -222,3 +222,7 @@ ACTIONS: dict[str, Action] = {
         ),
     ]
 }
+
+# The action names as an enum, so that the API's action parameter lists them in the OpenAPI
+# document (built from the table, so it cannot fall behind it).
+ActionName = StrEnum("ActionName", {name: name for name in ACTIONS})  # type: ignore[misc]

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from openimi.accounts.services import token_issue
 from openimi.exchanges.models import InformationRequest, State
+from openimi.exchanges.workflow import ACTIONS
 from openimi.tests.factories import UserFactory, member
 
 REPLY_BY = (timezone.localdate() + datetime.timedelta(days=20)).isoformat()
@@ -161,3 +162,19 @@ def test_states_are_exactly_those_of_the_product():
         "closed",
         "withdrawn",
     }
+
+
+def test_the_openapi_document_lists_every_workflow_action(db):
+    document = Client().get("/api/v1/openapi.json").json()
+    [operation] = document["paths"]["/api/v1/requests/{request_id}/actions/{action}"].values()
+    [parameter] = [p for p in operation["parameters"] if p["name"] == "action"]
+    schema = parameter["schema"]
+    if "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    assert schema["enum"] == list(ACTIONS)
+
+
+def test_an_unknown_action_is_refused_naming_the_parameter(fr_api, de_authority):
+    response = fr_api.post("/api/v1/requests/1/actions/explode", {}, content_type="application/json")
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["action"]
