@@ -3,10 +3,14 @@
 Read by services (to refuse), pages (to show buttons) and the API (to validate), so the three
 always agree. Built on :mod:`openimi.accounts.permissions` for roles and coordinator scopes."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
 from openimi.accounts.models import Role
 from openimi.accounts.permissions import has_role, roles_of, scopes_covering
 from openimi.exchanges.models import InformationRequest, State
-from openimi.exchanges.workflow import ACTIONS, Action, Side
+from openimi.exchanges.workflow import ACTIONS, Action, RequestChanged, Side
+from openimi.lib.workflow import Workflow
 
 VIEW_ROLES = tuple(Role)
 
@@ -63,12 +67,12 @@ def sides_of(user, request: InformationRequest) -> set[Side]:
 def acting_authority_id(user, request: InformationRequest, action: Action) -> int | None:
     """The authority on whose behalf ``user`` takes ``action`` on ``request``."""
     mine = roles_of(user)
-    if action.side == Side.REQUESTER or (action.side == Side.PARTICIPANT and request.requester_id in mine):
+    if action.who == Side.REQUESTER or (action.who == Side.PARTICIPANT and request.requester_id in mine):
         return request.requester_id
-    if action.side in (Side.RESPONDER, Side.PARTICIPANT):
+    if action.who in (Side.RESPONDER, Side.PARTICIPANT):
         return request.responder_id
     scopes = (
-        scopes_covering(user, request.requester) if action.side == Side.SENDER_COORDINATOR else _scopes(user, request)
+        scopes_covering(user, request.requester) if action.who == Side.SENDER_COORDINATOR else _scopes(user, request)
     )
     return scopes[0].authority_id if scopes else None
 
@@ -80,26 +84,38 @@ def _has_roles(user, request, action: Action) -> bool:
     return _member_with_role(user, authority_id, request.legal_area_id, action.roles)
 
 
-def _extra_condition(request: InformationRequest, action: Action) -> bool:
+def _condition(request: InformationRequest, action: Action) -> bool:
+    """Conditions of an action beyond its states: a date can only be agreed once proposed."""
     if action.name in ("agree_date", "refuse_date"):
         return request.proposed_reply_by is not None
     return True
 
 
-def allowed(user, request: InformationRequest, action: Action) -> bool:
-    return (
-        request.state in action.from_states
-        and action.side in sides_of(user, request)
-        and _has_roles(user, request, action)
-        and _extra_condition(request, action)
-    )
+def _may(user, request: InformationRequest, action: Action) -> bool:
+    return action.who in sides_of(user, request) and _has_roles(user, request, action)
+
+
+def _wrong_state(request: InformationRequest) -> str:
+    return _("This is not possible while the request is “%(state)s”.") % {"state": request.get_state_display()}
+
+
+# The information-request workflow on the shared core; its handlers are bound in services.
+REQUESTS: Workflow[InformationRequest] = Workflow(
+    model=InformationRequest,
+    transitions=ACTIONS.values(),
+    may=_may,
+    condition=_condition,
+    context=acting_authority_id,
+    wrong_state=_wrong_state,
+    not_allowed=_lazy("You are not allowed to do this on this request."),
+    version_field="version",
+    changed=RequestChanged,
+)
 
 
 def available_actions(user, request: InformationRequest) -> list[Action]:
     """The actions ``user`` may take now, in the table's order (drives buttons and tests)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return [action for action in ACTIONS.values() if allowed(user, request, action)]
+    return REQUESTS.available(user, request)
 
 
 def viewer_authority_id(user, request: InformationRequest) -> int | None:

@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -32,7 +32,8 @@ from openimi.exchanges.models import (
     RequestQuestion,
     State,
 )
-from openimi.exchanges.workflow import ACTIONS, Action
+from openimi.exchanges.workflow import Action
+from openimi.exchanges.workflow import RequestChanged as RequestChanged  # re-exported: callers catch it here
 from openimi.lib.text import clean_text
 from openimi.notifications.models import Kind
 from openimi.notifications.services import notify
@@ -42,13 +43,6 @@ from openimi.questionnaires.services import clean_answer
 
 MAX_TEXT = 20_000
 LANGUAGES = {code for code, _name in settings.LANGUAGES}
-
-
-class RequestChanged(Exception):
-    """Someone else acted on the request first; the caller must reload it."""
-
-    def __init__(self):
-        super().__init__(_("This request has just been changed by someone else. Reload it and try again."))
 
 
 @dataclass
@@ -149,14 +143,7 @@ def request_update_draft(*, actor: User, request: InformationRequest, data: Draf
 
 
 def _lock(request: InformationRequest, version: int | None) -> InformationRequest:
-    locked = (
-        InformationRequest.objects.select_for_update(of=("self",))
-        .select_related("requester", "responder")
-        .get(pk=request.pk)
-    )
-    if version is not None and locked.version != version:
-        raise RequestChanged
-    return locked
+    return permissions.REQUESTS.lock(request, version, related=("requester", "responder"))
 
 
 def _event(request, actor, authority_id, action, from_state, to_state, *, internal=False, **data) -> RequestEvent:
@@ -236,39 +223,40 @@ def request_act(
 ) -> InformationRequest:
     """Apply one workflow action. Raises PermissionDenied (not yours to do), ValidationError
     (wrong state or bad input, naming the field), or RequestChanged (someone was faster)."""
-    spec = ACTIONS.get(action)
-    if spec is None:
-        raise ValidationError({"action": _("Unknown action.")})
+    spec = permissions.REQUESTS.get(action)
     errors: dict[str, list[str]] = {}
     text = clean_text(text, "text", errors, required=spec.needs_text, limit=MAX_TEXT)
     if language and language not in LANGUAGES:
         errors["language"] = [_("Choose a language from the list.")]
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        locked = _lock(request, version)
-        _check_allowed(actor, locked, spec, stale=version is None and locked.version != request.version)
-        from_state = locked.state
-        authority_id = permissions.acting_authority_id(actor, locked, spec)
-        to_state = _HANDLERS[action](actor, locked, spec, payload) or spec.to_state or from_state
-        locked.state = to_state
-        locked.version += 1
-        locked.updated_at = timezone.now()
-        locked.save()
-        if text:
-            Message.objects.create(
-                request=locked,
-                kind=spec.message_kind or "note",
-                author=actor,
-                authority_id=authority_id,
-                text=text,
-                language=language or actor.language,
-                internal=action == "note",
-            )
-        _event(
-            locked, actor, authority_id, action, from_state, to_state, internal=action == "note", **_event_data(payload)
+    outcome = permissions.REQUESTS.apply(
+        actor=actor,
+        obj=request,
+        action=action,
+        version=version,
+        payload={**payload, "text": text, "language": language},
+        related=("requester", "responder"),
+    )
+    return outcome.obj
+
+
+def _record(actor, request, spec: Action, from_state: str, to_state: str, payload: dict, authority_id) -> None:
+    """The workflow core's record step: the text as a message, then the timeline event and
+    the audit entry (for the authority on whose behalf the actor acted)."""
+    if payload["text"]:
+        Message.objects.create(
+            request=request,
+            kind=spec.message_kind or "note",
+            author=actor,
+            authority_id=authority_id,
+            text=payload["text"],
+            language=payload["language"] or actor.language,
+            internal=spec.internal,
         )
-    return locked
+    _event(
+        request, actor, authority_id, spec.name, from_state, to_state, internal=spec.internal, **_event_data(payload)
+    )
 
 
 def _event_data(payload: dict) -> dict:
@@ -278,21 +266,6 @@ def _event_data(payload: dict) -> dict:
         if payload.get(key) not in (None, ""):
             data[key] = str(payload[key])
     return data
-
-
-def _check_allowed(actor, request, spec: Action, *, stale: bool) -> None:
-    if permissions.allowed(actor, request, spec):
-        return
-    if stale:
-        raise RequestChanged
-    if spec.side in permissions.sides_of(actor, request) and request.state not in spec.from_states:
-        raise ValidationError(
-            {
-                "state": _("This is not possible while the request is “%(state)s”.")
-                % {"state": request.get_state_display()}
-            }
-        )
-    raise PermissionDenied(_("You are not allowed to do this on this request."))
 
 
 # -- one handler per action: checks its own input, changes the row, returns a new state or None
@@ -515,29 +488,30 @@ def _remind(actor, request, spec, payload):
     notify(recipients=_responder_people(request), kind=Kind.REMINDER, request=request)
 
 
-_HANDLERS = {
-    "submit": _submit,
-    "approve": _approve,
-    "reject": _reject,
-    "accept": _accept,
-    "forward": _forward,
-    "allocate": _allocate,
-    "request_clarification": _request_clarification,
-    "give_clarification": _give_clarification,
-    "answer": _answer,
-    "accept_answer": _accept_answer,
-    "ask_further": _ask_further,
-    "withdraw": _withdraw,
-    "propose_date": _propose_date,
-    "agree_date": _agree_date,
-    "refuse_date": _refuse_date,
-    "refer": _refer,
-    "note": _note,
-    "comment": _comment,
-    "remind": _remind,
-}
-if set(_HANDLERS) != set(ACTIONS):
-    raise ImproperlyConfigured("every action of the workflow table needs a handler")
+permissions.REQUESTS.bind(
+    record=_record,
+    handlers={
+        "submit": _submit,
+        "approve": _approve,
+        "reject": _reject,
+        "accept": _accept,
+        "forward": _forward,
+        "allocate": _allocate,
+        "request_clarification": _request_clarification,
+        "give_clarification": _give_clarification,
+        "answer": _answer,
+        "accept_answer": _accept_answer,
+        "ask_further": _ask_further,
+        "withdraw": _withdraw,
+        "propose_date": _propose_date,
+        "agree_date": _agree_date,
+        "refuse_date": _refuse_date,
+        "refer": _refer,
+        "note": _note,
+        "comment": _comment,
+        "remind": _remind,
+    },
+)
 
 
 def _int(value, name: str) -> int:

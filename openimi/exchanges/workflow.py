@@ -1,18 +1,19 @@
-"""The information-request workflow, declared once as data.
+"""The information-request workflow, declared once as data (rows of the shared core's
+:class:`openimi.lib.workflow.Transition`).
 
 Every action says from which states it may be taken, to which state it leads (``None``: the
-state stays), which side takes it and with which roles, and what it needs. The services
-apply this table; pages show buttons from it; the API validates against it; tests walk it.
+state stays), which side takes it and with which roles, and what it needs. The core applies
+this table (``permissions.REQUESTS``, handlers bound in services); pages show buttons from it;
+the API validates against it; tests walk it.
 """
 
-from dataclasses import dataclass
 from enum import StrEnum
 
-from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
 from openimi.accounts.models import Role
 from openimi.exchanges.models import State
+from openimi.lib.workflow import Changed, Transition
 
 
 class Side(StrEnum):
@@ -25,17 +26,12 @@ class Side(StrEnum):
     COORDINATOR = "coordinator"  # a coordinator whose scope covers either authority
 
 
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: Promise
-    from_states: frozenset[str]
-    to_state: str | None
-    side: Side
-    roles: frozenset[str] = frozenset()
-    needs_text: bool = False
-    message_kind: str = ""
-    style: str = ""  # "warning" for destructive buttons, "secondary" for minor ones
+class RequestChanged(Changed):
+    """Someone else acted on the request first; the caller must reload it."""
+
+
+# A row of the table: the core's Transition, whose ``who`` is the Side taking the action.
+Action = Transition
 
 
 HANDLER = frozenset({Role.REQUEST_HANDLER})
@@ -204,6 +200,7 @@ ACTIONS: dict[str, Action] = {
             Side.PARTICIPANT,
             HANDLER_OR_ALLOCATOR,
             needs_text=True,
+            internal=True,
             message_kind="note",
             style="secondary",
         ),

@@ -15,7 +15,7 @@ WRITERS, ENTRIES_EACH = 8, 40
 
 @pytest.mark.serial
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_writers_build_one_unbroken_chain(fr_handler, fr_authority):
+def test_concurrent_writers_build_one_unbroken_chain(reference_data, fr_handler, fr_authority):
     barrier = threading.Barrier(WRITERS)
     errors: list[BaseException] = []
 
