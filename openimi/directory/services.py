@@ -25,6 +25,7 @@ from openimi.directory.models import (
     CoordinatorFunction,
     Invitation,
 )
+from openimi.directory.workflow import AUTHORITY_STATUS
 from openimi.notifications.services import mail_queue
 from openimi.privacy.audit import audit
 
@@ -329,36 +330,9 @@ def authority_update(*, actor, authority: Authority, data: AuthorityData) -> Aut
     return authority
 
 
-def _transition(*, actor, authority: Authority, perm: Perm, allowed_from: set[str], to: str, action: str, **data):
-    require(actor, perm, authority)
-    with transaction.atomic():
-        authority = _lock(authority)
-        if authority.status not in allowed_from:
-            raise ValidationError(
-                {
-                    "status": _("This is not possible while the authority is “%(status)s”.")
-                    % {"status": authority.get_status_display()}
-                }
-            )
-        authority.status = to
-        authority.updated_at = timezone.now()
-        if to == AuthorityStatus.ACTIVE and authority.validated_at is None:
-            authority.validated_at = authority.updated_at
-        authority.save(update_fields=["status", "updated_at", "validated_at"])
-        record(authority, actor, action, **data)
-    return authority
-
-
 def authority_validate(*, actor, authority: Authority) -> Authority:
     """The coordinator checks a self-registered entry and lists it."""
-    authority = _transition(
-        actor=actor,
-        authority=authority,
-        perm=Perm.AUTHORITY_VALIDATE,
-        allowed_from={AuthorityStatus.PENDING},
-        to=AuthorityStatus.ACTIVE,
-        action=AuthorityEvent.Action.VALIDATED,
-    )
+    authority = AUTHORITY_STATUS.apply(actor=actor, obj=authority, action="validate").obj
     if authority.email:
         mail_queue(
             to=authority.email,
@@ -375,29 +349,41 @@ def authority_validate(*, actor, authority: Authority) -> Authority:
 
 
 def authority_suspend(*, actor, authority: Authority, reason: str) -> Authority:
+    """A coordinator suspends an entry: it is no longer listed and its members lose access."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the suspension.")})
-    return _transition(
-        actor=actor,
-        authority=authority,
-        perm=Perm.AUTHORITY_SUSPEND,
-        allowed_from={AuthorityStatus.ACTIVE, AuthorityStatus.PENDING},
-        to=AuthorityStatus.SUSPENDED,
-        action=AuthorityEvent.Action.SUSPENDED,
-        reason=reason[:1000],
-    )
+    return AUTHORITY_STATUS.apply(actor=actor, obj=authority, action="suspend", payload={"reason": reason[:1000]}).obj
 
 
 def authority_reactivate(*, actor, authority: Authority) -> Authority:
-    return _transition(
-        actor=actor,
-        authority=authority,
-        perm=Perm.AUTHORITY_SUSPEND,
-        allowed_from={AuthorityStatus.SUSPENDED},
-        to=AuthorityStatus.ACTIVE,
-        action=AuthorityEvent.Action.REACTIVATED,
-    )
+    return AUTHORITY_STATUS.apply(actor=actor, obj=authority, action="reactivate").obj
+
+
+def _status_validated(actor, authority: Authority, action, payload) -> None:
+    if authority.validated_at is None:
+        authority.validated_at = timezone.now()
+
+
+def _status_unchanged(actor, authority: Authority, action, payload) -> None:
+    return None
+
+
+_STATUS_EVENTS = {
+    "validate": AuthorityEvent.Action.VALIDATED,
+    "suspend": AuthorityEvent.Action.SUSPENDED,
+    "reactivate": AuthorityEvent.Action.REACTIVATED,
+}
+
+
+def _record_status(actor, authority: Authority, action, from_state, to_state, payload, context) -> None:
+    record(authority, actor, _STATUS_EVENTS[action.name], **payload)
+
+
+AUTHORITY_STATUS.bind(
+    record=_record_status,
+    handlers={"validate": _status_validated, "suspend": _status_unchanged, "reactivate": _status_unchanged},
+)
 
 
 def authority_set_areas(*, actor, authority: Authority, legal_areas: list[str], competences: list[str]) -> Authority:

@@ -8,8 +8,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from openimi.accounts.permissions import Perm, require
 from openimi.lib.text import clean_text
 from openimi.privacy.audit import audit
+from openimi.privacy.workflow import SUBJECT_REQUESTS
 
 # Data-subject requests (IMI Regulation Art. 19; GDPR Art. 12: one month to answer).
 
@@ -74,29 +76,35 @@ def subject_request_create(
 
 
 def _lock_open(subject_request):
-    from openimi.privacy.models import SubjectRequest
-
-    locked = SubjectRequest.objects.select_for_update().get(pk=subject_request.pk)
-    if locked.status != SubjectRequest.Status.OPEN:
-        raise ValidationError({"status": _("This data-subject request is already completed.")})
+    """The data-subject request, locked, while it is still open (rectify and contest need it)."""
+    locked = SUBJECT_REQUESTS.lock(subject_request, related=("authority",))
+    if locked.status not in SUBJECT_REQUESTS.get("complete").from_states:
+        raise ValidationError({"status": SUBJECT_REQUESTS.wrong_state(locked)})
     return locked
 
 
 def subject_request_complete(*, actor, subject_request, outcome: str):
-    from openimi.accounts.permissions import Perm, require
-    from openimi.privacy.models import SubjectRequest
-
+    """Record the answer given to the person and close the request (the 30 days stop)."""
     require(actor, Perm.SUBJECT_REQUEST_MANAGE, subject_request.authority)
     outcome = _checked_text(outcome, "outcome", MAX_TEXT, required=True)
-    with transaction.atomic():
-        locked = _lock_open(subject_request)
-        locked.status = SubjectRequest.Status.COMPLETED
-        locked.outcome = outcome
-        locked.completed_by = actor
-        locked.completed_at = timezone.now()
-        locked.save(update_fields=["status", "outcome", "completed_by", "completed_at"])
-        audit(actor=actor, action="subject_request.completed", obj=locked, authority_id=locked.authority_id)
-    return locked
+    return SUBJECT_REQUESTS.apply(
+        actor=actor, obj=subject_request, action="complete", payload={"outcome": outcome}, related=("authority",)
+    ).obj
+
+
+def _completed(actor, subject_request, action, payload) -> None:
+    subject_request.outcome = payload["outcome"]
+    subject_request.completed_by = actor
+    subject_request.completed_at = timezone.now()
+
+
+def _record_subject_request(actor, subject_request, action, from_state, to_state, payload, context) -> None:
+    audit(
+        actor=actor, action="subject_request.completed", obj=subject_request, authority_id=subject_request.authority_id
+    )
+
+
+SUBJECT_REQUESTS.bind(record=_record_subject_request, handlers={"complete": _completed})
 
 
 def _held_request(subject_request, request_pk):
