@@ -86,9 +86,8 @@ def _test_settings(settings, smtp_server):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
     settings.DEMO_MODE = False
     settings.SITE_URL = "http://testserver"
-    # Rate-limit counters in this process's memory, emptied for every test, and limits no test
-    # reaches by accident; the two test_rate_limits.py (api, accounts) set them low on purpose.
-    settings.RATELIMIT_USE_CACHE = "default"
+    # Limits no test reaches by accident (the counters roll back with each test's transaction);
+    # the two test_rate_limits.py (api, accounts) set them low on purpose.
     caches["default"].clear()
     settings.API_RATE_LIMIT = settings.SIGN_IN_RATE_LIMIT = "100000/m"
     # Requests activate their user's language in this thread; start every test in English.

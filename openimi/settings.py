@@ -145,17 +145,13 @@ AXES_LOCKOUT_CALLABLE = "openimi.accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "openimi.lib.ratelimit.request_address"
 AXES_VERBOSE = False
 
-# Request rates (django-ratelimit): per API token, and per address for POSTs to the sign-in,
+# Request rates (lib/ratelimit.py): per API token, and per address for POSTs to the sign-in,
 # second-factor and password-reset pages. Beyond them: 429 with Retry-After. Empty: no limit.
 API_RATE_LIMIT = envrate("API_RATE_LIMIT", "600/m")
 SIGN_IN_RATE_LIMIT = envrate("SIGN_IN_RATE_LIMIT", "20/m")
-# The counters must be shared by every web process, so they live in the database (the table
-# comes from `manage.py createcachetable`); the default cache stays per process.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "ratelimit": {"BACKEND": "openimi.lib.ratelimit.DatabaseCache", "LOCATION": "openimi_ratelimit"},
-}
-RATELIMIT_USE_CACHE = "ratelimit"
+# The counters must be shared by every web process, so they live in the database (table
+# openimi_rate_counter, made by migrate); the default cache stays per process.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 OTP_TOTP_ISSUER = envstr("OTP_TOTP_ISSUER", "OpenIMI")
 

@@ -141,3 +141,18 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_for(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class RateCounter(models.Model):
+    """One fixed-window request counter (``lib/ratelimit.py`` reads and writes it with one SQL
+    statement). ``counter_key`` is a SHA-256 of the group, key and rate: no address is kept."""
+
+    counter_key = models.CharField(max_length=64, primary_key=True)
+    window_end = models.BigIntegerField(db_index=True)  # Unix time; pruned a day after
+    hits = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "openimi_rate_counter"
+
+    def __str__(self) -> str:
+        return f"{self.counter_key[:8]}… {self.hits}"

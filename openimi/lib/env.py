@@ -33,7 +33,7 @@ def envlist(name: str, default: str = "") -> list[str]:
 
 
 def envrate(name: str, default: str) -> str:
-    """A request rate such as ``600/m`` (requests per s, m, h or d, as django-ratelimit reads
+    """A request rate such as ``600/m`` (requests per s, m, h or d, as lib/ratelimit reads
     it), checked at start-up rather than on the first request; empty means no limit."""
     value = envstr(name, default).strip()
     if value and not re.fullmatch(r"[1-9]\d*/\d*[smhd]", value):

@@ -54,6 +54,7 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         "last_used_at": NONE,
         "revoked_at": NONE,
     },
+    "accounts.RateCounter": {"counter_key": NONE, "window_end": NONE, "hits": NONE},
     "directory.Authority": {
         f: NONE
         for f in (

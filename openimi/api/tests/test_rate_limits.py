@@ -2,19 +2,20 @@
 and Retry-After, before the operation runs; counters in the database, shared by processes."""
 
 import threading
+import time
 import uuid
 
 import pytest
-from django.core.cache import caches
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.utils import translation
 from django.utils.translation import ngettext
 
+from openimi.accounts.models import RateCounter
 from openimi.accounts.services import token_issue
 from openimi.directory.models import Authority
 from openimi.lib.env import envrate
-from openimi.lib.ratelimit import client_address, seconds_to_wait
+from openimi.lib.ratelimit import client_address, prune, seconds_to_wait
 
 
 def api_client(user, authority) -> Client:
@@ -74,13 +75,26 @@ def test_refused_tokens_do_not_use_up_a_real_tokens_requests(low_api_limit, fr_h
     assert api_client(fr_handler, fr_authority).get("/api/v1/me").status_code == 200
 
 
-def test_counters_live_in_the_database_cache(settings, low_api_limit, fr_handler, fr_authority):
-    settings.RATELIMIT_USE_CACHE = "ratelimit"  # as in production, instead of the tests' memory
+def test_counters_live_in_the_database(low_api_limit, fr_handler, fr_authority):
     api = api_client(fr_handler, fr_authority)
     assert [api.get("/api/v1/me").status_code for _ in range(4)] == [200, 200, 200, 429]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM openimi_ratelimit")
-        assert cursor.fetchone()[0] >= 1
+    assert RateCounter.objects.get().hits == 4
+
+
+def test_counting_a_request_costs_one_query(db, django_assert_num_queries):
+    request = RequestFactory().get("/api/v1/me")
+    with django_assert_num_queries(1):
+        assert seconds_to_wait(request, group="api", key="one-query", rate="5/m") is None
+
+
+def test_a_new_window_starts_the_count_again(db, monkeypatch):
+    request = RequestFactory().get("/api/v1/me")
+    monkeypatch.setattr(time, "time", lambda: 1_000_000.0)
+    assert [seconds_to_wait(request, group="g", key="k", rate="2/m") for _ in range(3)] == [None, None, 20]
+    monkeypatch.setattr(time, "time", lambda: 1_000_020.0)  # the next minute
+    assert seconds_to_wait(request, group="g", key="k", rate="2/m") is None
+    assert prune(now=1_000_020 + 2 * 86400) == 1
+    assert not RateCounter.objects.exists()
 
 
 def test_every_authenticated_operation_declares_the_429_answer(db):
@@ -96,7 +110,6 @@ def test_every_authenticated_operation_declares_the_429_answer(db):
 def test_racing_processes_get_exactly_the_limit_between_them(settings):
     """Eight threads, each with its own database connection as separate processes would have,
     ask 80 times at once for a limit of 50: exactly 50 pass, on SQLite and on PostgreSQL."""
-    settings.RATELIMIT_USE_CACHE = "ratelimit"
     key = uuid.uuid4().hex  # a day's window (rate 50/d): no rollover during the test
     request = RequestFactory().get("/api/v1/me")
     barrier = threading.Barrier(8)
@@ -118,7 +131,6 @@ def test_racing_processes_get_exactly_the_limit_between_them(settings):
         t.start()
     for t in threads:
         t.join(timeout=60)
-    caches["ratelimit"].clear()
     assert errors == []
     assert len(allowed) == 50
 
