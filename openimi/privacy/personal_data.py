@@ -239,6 +239,7 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
     "translation.CachedTranslation": {
         "id": NONE,
         "key": NONE,
+        "request": NONE,
         "source_language": NONE,
         "target_language": NONE,
         "translated": SUBJECT,
@@ -251,6 +252,7 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         for f in (
             "id",
             "key",
+            "request",
             "token",
             "source_language",
             "target_language",
