@@ -112,7 +112,9 @@ def _draft_from(form) -> services.DraftData:
 @login_required
 def compose_view(request, pk=None):
     instance = selectors.request_get(request.user, pk) if pk else None
-    if instance is not None and instance.state != State.DRAFT:
+    if instance is not None and (
+        instance.state != State.DRAFT or not visibility_for(request.user, instance).personal_data
+    ):
         return redirect("exchanges:detail", instance.pk)
     data = request.POST if request.method == "POST" else None
     choices, qset = _compose_context(request.user, data or request.GET, instance)
