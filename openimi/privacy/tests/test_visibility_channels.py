@@ -310,3 +310,34 @@ def test_a_guessed_text_never_finds_another_exchanges_translation(people, fr_aut
     guessed = selectors.translations_for(people["requester handler"], mine, [], "en")["free_text"]
     assert guessed.ok and guessed.cached is False
     assert CachedTranslation.objects.filter(request=mine).count() == 1
+
+
+@pytest.mark.parametrize("until", ["awaiting approval", "withdrawn before acceptance"])
+def test_the_responders_data_subject_search_finds_no_request_it_does_not_hold(
+    until, people, fr_authority, de_authority, de_admin
+):
+    """A data-subject request of the responder's authority must not surface (nor export) a
+    request that never reached it, or one withdrawn before it accepted it; rectifying it on
+    the requester's side does not tell the responder either."""
+    from openimi.privacy.selectors import holdings
+    from openimi.privacy.services import subject_data_export, subject_data_rectify
+
+    r = _exchange("Hol", people, fr_authority, de_authority, until=until)
+    theirs = subject_request_create(
+        actor=de_admin, authority=de_authority, kind="access", person_name=markers("Hol")["subject_name"]
+    )
+    assert holdings(theirs) == []
+    assert subject_data_export(actor=de_admin, subject_request=theirs)["exchanges"] == []
+    ours = subject_request_create(
+        actor=people["_admin"], authority=fr_authority, kind="rectification", person_name=r.subject_name
+    )
+    assert [h.request.pk for h in holdings(ours)] == [r.pk]  # the requester still holds it
+    subject_data_rectify(
+        actor=people["_admin"], subject_request=ours, request_pk=r.pk, changes={"subject_address": "1 Rue Neuve"}
+    )
+    told = Notification.objects.filter(
+        request=r, kind="data_rectified", recipient__memberships__authority=de_authority
+    ).exists()
+    # GDPR Art. 19: a rectification is told to whoever the data was disclosed to — the
+    # responder of a withdrawn request received it; one awaiting approval never did.
+    assert told is (until == "withdrawn before acceptance")
