@@ -4,6 +4,8 @@ pages. A token acts for one authority, so only requests of that authority are re
 import datetime
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from openimi.api.schemas import ErrorOut, StrictIn
 from openimi.exchanges import permissions, selectors, services
 from openimi.exchanges.attachments import ALLOWED
 from openimi.exchanges.models import InformationRequest
+from openimi.exchanges.visibility import visibility_for
 from openimi.exchanges.workflow import ActionName
 from openimi.questionnaires.models import QuestionSet
 
@@ -106,7 +109,9 @@ def summary(r: InformationRequest) -> dict:
 
 
 def detail(user, r: InformationRequest) -> dict:
-    participant = permissions.may_see_personal_data(user, r)
+    # Personal data of the subject: one decision per field (exchanges.visibility), the same as
+    # the page's; never an involved coordinator's, a blocked request's or a not-yet-sent one's.
+    visible = visibility_for(user, r)
     questions = [
         {
             "code": row["question"].code,
@@ -119,24 +124,23 @@ def detail(user, r: InformationRequest) -> dict:
                 if row["question"].condition_question
                 else None
             ),
-            "answer": row["answer"].value if row["answer"] and participant else None,
-            "answer_display": row["display"] if participant else "",
+            "answer": visible.redact("answer.value", row["answer"].value if row["answer"] else None),
+            "answer_display": visible.redact("answer.value", row["display"], ""),
         }
         for row in selectors.question_rows(r)
     ]
     return summary(r) | {
         "version": r.version,
         "question_set": {"code": r.question_set.code, "version": r.question_set.version, "title": r.question_set.title},
-        # Personal data of the subject: participants only, never an involved coordinator's API view.
         "subject": {
-            "name": r.subject_name,
-            "identifiers": r.subject_identifiers,
-            "address": r.subject_address,
-            "birth_date": r.subject_birth_date,
+            "name": visible.redact("subject_name", r.subject_name),
+            "identifiers": visible.redact("subject_identifiers", r.subject_identifiers),
+            "address": visible.redact("subject_address", r.subject_address),
+            "birth_date": visible.redact("subject_birth_date", r.subject_birth_date),
         }
-        if participant
+        if visible.personal_data
         else None,
-        "free_text": {"text": r.free_text if participant else None, "language": r.free_text_language},
+        "free_text": {"text": visible.redact("free_text", r.free_text), "language": r.free_text_language},
         "personal_data_blocked": r.personal_data_blocked_at is not None,
         "proposed_reply_by": r.proposed_reply_by,
         "partial_answer": r.partial_answer,
@@ -144,7 +148,8 @@ def detail(user, r: InformationRequest) -> dict:
         "messages": [
             {
                 "kind": m.kind,
-                "text": m.text if participant or m.internal else None,
+                "id": m.pk,
+                "text": visible.redact("message.text", m.text),
                 "language": m.language,
                 "internal": m.internal,
                 "authority": m.authority_id,
@@ -172,7 +177,7 @@ def detail(user, r: InformationRequest) -> dict:
                 "size": a.size,
                 "authority": a.authority_id,
             }
-            for a in (selectors.attachments_for(user, r) if participant else [])
+            for a in selectors.attachments_for(user, r)
         ],
         "available_actions": [a.name for a in permissions.available_actions(user, r)],
     }
@@ -265,20 +270,18 @@ def request_detail(request, request_id: int, translate_to: str = ""):
     if body["subject"] is not None:
         services.personal_data_shown(actor=request.user, request=r, channel="api")
     if translate_to:
-        from django.conf import settings
-
-        from openimi.translation.services import translate
-
         if translate_to not in dict(settings.LANGUAGES):
-            from django.core.exceptions import ValidationError
-
             raise ValidationError({"translate_to": [_("Unknown language code.")]})
+        # Translated only where the original is shown: the selector asks the same visibility.
+        translations = selectors.translations_for(
+            request.user, r, selectors.messages_for(request.user, r), translate_to, same_language=True
+        )
         if r.free_text:
-            body["free_text"]["translation"] = _translation_out(
-                translate(r.free_text, r.free_text_language, translate_to)
-            )
+            found = translations.get("free_text")
+            body["free_text"]["translation"] = _translation_out(found) if found else None
         for message in body["messages"]:
-            message["translation"] = _translation_out(translate(message["text"], message["language"], translate_to))
+            found = translations.get(f"message-{message['id']}")
+            message["translation"] = _translation_out(found) if found else None
     return body
 
 

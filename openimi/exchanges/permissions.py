@@ -3,6 +3,7 @@
 Read by services (to refuse), pages (to show buttons) and the API (to validate), so the three
 always agree. Built on :mod:`openimi.accounts.permissions` for roles and coordinator scopes."""
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -13,20 +14,46 @@ from openimi.exchanges.workflow import ACTIONS, Action, RequestChanged, Side
 from openimi.lib.workflow import Workflow
 
 VIEW_ROLES = tuple(Role)
+# Not sent yet: the responder must not learn that the request exists (a coordinator may still
+# return a request awaiting approval to the sender, who may change or drop it).
+NOT_SENT = frozenset({State.DRAFT, State.AWAITING_APPROVAL})
+# The same rule for querysets (inbox, counts, search, data-subject searches).
+REACHED_RESPONDER = Q(sent_at__isnull=False) & ~Q(state__in=NOT_SENT)
+
+
+def reached_responder(request: InformationRequest) -> bool:
+    """A request reaches the responder only once it is sent: a draft withdrawn before sending
+    keeps ``sent_at`` empty and never does."""
+    return request.sent_at is not None and request.state not in NOT_SENT
 
 
 def _member_with_role(user, authority_id, area: str, roles) -> bool:
     return any(has_role(user, authority_id, role, area) for role in roles)
 
 
+def _on_side(user, authority_id, request: InformationRequest) -> bool:
+    return bool(authority_id) and _member_with_role(user, authority_id, request.legal_area_id, VIEW_ROLES)
+
+
+def is_requester_member(user, request: InformationRequest) -> bool:
+    """A member of the requesting authority with any role in the request's legal area."""
+    return request.requester_id in roles_of(user) and _on_side(user, request.requester_id, request)
+
+
+def is_responder_member(user, request: InformationRequest) -> bool:
+    """A member of the responding authority with any role in the legal area, once the
+    request has reached it."""
+    return (
+        reached_responder(request)
+        and request.responder_id in roles_of(user)
+        and _on_side(user, request.responder_id, request)
+    )
+
+
 def is_participant(user, request: InformationRequest) -> bool:
-    """Members of either authority with any role in the request's legal area."""
-    mine = roles_of(user)
-    return any(
-        authority_id in mine and _member_with_role(user, authority_id, request.legal_area_id, VIEW_ROLES)
-        for authority_id in (request.requester_id, request.responder_id)
-        if authority_id
-    ) and (request.state != State.DRAFT or request.requester_id in mine)
+    """Members of either authority with any role in the request's legal area (the responder's
+    only once the request is sent)."""
+    return is_requester_member(user, request) or is_responder_member(user, request)
 
 
 def involved_coordinator(user, request: InformationRequest) -> bool:
@@ -55,7 +82,7 @@ def sides_of(user, request: InformationRequest) -> set[Side]:
     mine = roles_of(user)
     if request.requester_id in mine:
         sides |= {Side.REQUESTER, Side.PARTICIPANT}
-    if request.responder_id in mine and request.state != State.DRAFT:
+    if request.responder_id in mine and reached_responder(request):
         sides |= {Side.RESPONDER, Side.PARTICIPANT}
     if request.state == State.AWAITING_APPROVAL and scopes_covering(user, request.requester):
         sides.add(Side.SENDER_COORDINATOR)
@@ -120,14 +147,9 @@ def available_actions(user, request: InformationRequest) -> list[Action]:
 
 def viewer_authority_id(user, request: InformationRequest) -> int | None:
     """The authority on whose behalf ``user`` reads ``request`` (for the audit log)."""
-    mine = roles_of(user)
-    for authority_id in (request.requester_id, request.responder_id):
-        if authority_id and authority_id in mine:
-            return authority_id
+    if is_requester_member(user, request):
+        return request.requester_id
+    if is_responder_member(user, request):
+        return request.responder_id
     scopes = _scopes(user, request)
     return scopes[0].authority_id if scopes else None
-
-
-def may_see_personal_data(user, request: InformationRequest) -> bool:
-    """Participants see the subject's personal data until it is blocked by retention."""
-    return request.personal_data_blocked_at is None and is_participant(user, request)

@@ -10,6 +10,8 @@ from openimi.accounts.models import Role
 from openimi.accounts.permissions import roles_of, scopes_of
 from openimi.exchanges import permissions
 from openimi.exchanges.models import Attachment, InformationRequest, Message, RequestEvent, State
+from openimi.exchanges.visibility import personal_data_visible, responder_side, side_filter, visibility_for
+from openimi.translation.services import translate
 
 SORTS = {
     "updated": "-updated_at",
@@ -40,31 +42,10 @@ class BoxFilters:
             self.sort = "updated"
 
 
-def _areas_by_authority(user) -> dict[int, set[str] | None]:
-    """For each authority of the user: the legal areas it may see requests of (None = all)."""
-    areas: dict[int, set[str] | None] = {}
-    for authority_id, grants in roles_of(user).items():
-        if any(area is None for _role, area in grants):
-            areas[authority_id] = None
-        else:
-            areas[authority_id] = {area for _role, area in grants}
-    return areas
-
-
-def _side_filter(user, field: str) -> Q:
-    query = Q(pk__in=[])
-    for authority_id, areas in _areas_by_authority(user).items():
-        part = Q(**{f"{field}_id": authority_id})
-        if areas is not None:
-            part &= Q(legal_area_id__in=areas)
-        query |= part
-    return query
-
-
 def visible_requests(user) -> QuerySet[InformationRequest]:
-    """Requests the user may see: as a member of either side (drafts only on the requester's
-    side), or as a coordinator while involved."""
-    mine = _side_filter(user, "requester") | (_side_filter(user, "responder") & ~Q(state=State.DRAFT))
+    """Requests the user may see: as a member of either side (the responder's only once sent),
+    or as a coordinator while involved."""
+    mine = side_filter(user, "requester") | responder_side(user)
     coordinator_of = [s.authority_id for s in scopes_of(user)]
     if coordinator_of:
         mine |= Q(referred_to_id__in=coordinator_of)
@@ -74,9 +55,9 @@ def visible_requests(user) -> QuerySet[InformationRequest]:
 def box(user, filters: BoxFilters) -> QuerySet[InformationRequest]:
     side = "responder" if filters.box == "inbox" else "requester"
     other = "requester" if side == "responder" else "responder"
-    qs = InformationRequest.objects.filter(_side_filter(user, side))
-    if side == "responder":
-        qs = qs.exclude(state=State.DRAFT)
+    # The responder's inbox holds a request only once it is sent (not while it is a draft or
+    # awaiting the sender's coordinator's approval): counts and search read this too.
+    qs = InformationRequest.objects.filter(responder_side(user) if side == "responder" else side_filter(user, side))
     if filters.state in State.values:
         qs = qs.filter(state=filters.state)
     if filters.legal_area:
@@ -89,13 +70,21 @@ def box(user, filters: BoxFilters) -> QuerySet[InformationRequest]:
         qs = qs.filter(responder_handler_id=int(filters.handler))
     if filters.overdue:
         qs = qs.filter(is_overdue=True)
+    if filters.q:
+        # A match on personal data only where the user may see it (not blocked, deleted or
+        # withdrawn before acceptance): a count must not confirm whom a request concerns.
+        personal = personal_data_visible(user)
     for word in filters.q.split()[:5]:
-        # Own exchanges only (the box is already scoped): reference, subject, identifiers, free text.
         qs = qs.filter(
             Q(reference__icontains=word)
-            | Q(subject_name__icontains=word)
-            | Q(subject_identifiers__icontains=word)
-            | Q(free_text__icontains=word)
+            | (
+                personal
+                & (
+                    Q(subject_name__icontains=word)
+                    | Q(subject_identifiers__icontains=word)
+                    | Q(free_text__icontains=word)
+                )
+            )
         )
     return qs.select_related("requester__country", "responder__country", "legal_area", "responder_handler").order_by(
         SORTS[filters.sort], "-pk"
@@ -145,12 +134,15 @@ def timeline_for(user, request) -> list[RequestEvent]:
 
 
 def attachments_for(user, request) -> list[Attachment]:
+    """The request's documents, for those who may see them (their names are personal data)."""
+    if not visibility_for(user, request).shows("attachment.original_name"):
+        return []
     return list(request.attachments.select_related("uploaded_by"))
 
 
 def attachment_get(user, request_pk, attachment_pk) -> Attachment:
     request = request_get(user, request_pk)
-    if not permissions.may_see_personal_data(user, request):
+    if not visibility_for(user, request).shows("attachment.file"):
         raise Http404
     try:
         return request.attachments.get(pk=int(attachment_pk))
@@ -261,16 +253,20 @@ def forward_choices(request) -> list[tuple[int, str]]:
     return [(a.pk, f"{a.official_name} ({a.city})" if a.city else a.official_name) for a in candidates]
 
 
-def translations_for(user, request, messages) -> dict:
-    """Machine translations of the request's free text and messages into the user's language,
-    keyed ``"free_text"`` and ``"message-<id>"``; items already in that language are skipped."""
-    from openimi.translation.services import translate
-
-    target = user.language
-    out = {}
-    if request.free_text and request.free_text_language != target:
-        out["free_text"] = translate(request.free_text, request.free_text_language, target)
-    for message in messages:
-        if message.language != target:
-            out[f"message-{message.pk}"] = translate(message.text, message.language, target)
-    return out
+def translations_for(user, request, messages, target: str | None = None, *, same_language: bool = False) -> dict:
+    """Machine translations of the request's free text and messages into ``target`` (the
+    user's language by default), keyed ``"free_text"`` and ``"message-<id>"``. Only text the
+    user may read is translated: a translation says what the original says. Items already in
+    the target language are left out unless ``same_language`` (then they come back as they are)."""
+    target = target or user.language
+    visible = visibility_for(user, request)
+    items = []
+    if request.free_text and visible.shows("free_text"):
+        items.append(("free_text", request.free_text, request.free_text_language))
+    if visible.shows("message.text"):
+        items += [(m.anchor, m.text, m.language) for m in messages if m.text]
+    return {
+        key: translate(text, language, target, request=request)
+        for key, text, language in items
+        if same_language or language != target
+    }

@@ -18,6 +18,7 @@ from openimi.directory.views import _apply_errors, _page_number
 from openimi.exchanges import permissions, selectors, services
 from openimi.exchanges.forms import ActionForm, AnswerForm, BoxForm, ComposeForm, UploadForm
 from openimi.exchanges.models import State
+from openimi.exchanges.visibility import SUBJECT_FIELDS, visibility_for
 from openimi.exchanges.workflow import ACTIONS
 from openimi.questionnaires.models import QuestionSet
 
@@ -111,7 +112,9 @@ def _draft_from(form) -> services.DraftData:
 @login_required
 def compose_view(request, pk=None):
     instance = selectors.request_get(request.user, pk) if pk else None
-    if instance is not None and instance.state != State.DRAFT:
+    if instance is not None and (
+        instance.state != State.DRAFT or not visibility_for(request.user, instance).personal_data
+    ):
         return redirect("exchanges:detail", instance.pk)
     data = request.POST if request.method == "POST" else None
     choices, qset = _compose_context(request.user, data or request.GET, instance)
@@ -173,7 +176,8 @@ def _action_forms(user, r):
 def detail_view(request, pk):
     r = selectors.request_get(request.user, pk)
     participant = permissions.is_participant(request.user, r)
-    personal = permissions.may_see_personal_data(request.user, r)
+    visible = visibility_for(request.user, r)
+    personal = visible.personal_data
     if personal:
         services.personal_data_shown(actor=request.user, request=r, channel="web")
     rows = selectors.question_rows(r)
@@ -193,6 +197,7 @@ def detail_view(request, pk):
             "r": r,
             "participant": participant,
             "personal": personal,
+            "visible": {name: visible.shows(name) for name in SUBJECT_FIELDS},
             "rows": rows,
             "action_forms": _action_forms(request.user, r),
             "answer_form": answer_form,

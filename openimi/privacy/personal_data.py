@@ -240,6 +240,7 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
     "translation.CachedTranslation": {
         "id": NONE,
         "key": NONE,
+        "request": NONE,
         "source_language": NONE,
         "target_language": NONE,
         "translated": SUBJECT,
@@ -252,6 +253,7 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         for f in (
             "id",
             "key",
+            "request",
             "token",
             "source_language",
             "target_language",

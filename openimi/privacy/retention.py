@@ -2,8 +2,10 @@
 
 After formal closure (or withdrawal) personal data is **blocked** once the legal area's
 period has passed (6 months by default, at most 18), and **deleted** 3 years after closure,
-attachments and contest marks included; completed data-subject requests are deleted 3 years
-after completion. Which fields count is read from :mod:`openimi.privacy.personal_data`.
+attachments and contest marks included; machine translations of its text (copies of what it
+says) are deleted as soon as it is blocked, since nobody may read them any more; completed
+data-subject requests are deleted 3 years after completion. Which fields count is read from
+:mod:`openimi.privacy.personal_data`.
 The job works in batches, only ever moves rows forward (blocked, then deleted), and can be
 interrupted and run again at any time: it is idempotent and resumable."""
 
@@ -18,6 +20,7 @@ from openimi.exchanges.models import Answer, Attachment, InformationRequest, Mes
 from openimi.privacy.audit import audit
 from openimi.privacy.models import ContestMark, SubjectRequest
 from openimi.privacy.personal_data import SUBJECT, fields_of
+from openimi.translation.models import CachedTranslation, PendingTranslation
 
 DELETE_AFTER = datetime.timedelta(days=3 * 365)
 BATCH = 5000
@@ -42,10 +45,16 @@ def block_due(now=None) -> int:
             if not ids:
                 break
             with transaction.atomic():
+                _drop_translations(ids)
                 blocked += InformationRequest.objects.filter(pk__in=ids, personal_data_blocked_at__isnull=True).update(
                     personal_data_blocked_at=now
                 )
     return blocked
+
+
+def _drop_translations(ids: list[int]) -> None:
+    CachedTranslation.objects.filter(request_id__in=ids).delete()
+    PendingTranslation.objects.filter(request_id__in=ids).delete()
 
 
 def _empty_values() -> dict:
@@ -75,6 +84,7 @@ def delete_due(now=None) -> int:
             Message.objects.filter(request_id__in=ids).update(text="")
             Attachment.objects.filter(request_id__in=ids).delete()
             ContestMark.objects.filter(request_id__in=ids).delete()
+            _drop_translations(ids)
             deleted += InformationRequest.objects.filter(pk__in=ids, personal_data_deleted_at__isnull=True).update(
                 personal_data_deleted_at=now, personal_data_blocked_at=now, **empty
             )

@@ -15,7 +15,8 @@ from django.http import Http404
 
 from openimi.accounts.permissions import Perm, admin_authority_ids, has_perm, scope_filter, scopes_of
 from openimi.directory.models import Authority
-from openimi.exchanges.models import InformationRequest, Message, State
+from openimi.exchanges.models import InformationRequest, Message
+from openimi.exchanges.visibility import held_by
 from openimi.privacy.models import AuditEntry, ContestMark, SubjectRequest
 
 
@@ -92,10 +93,9 @@ class Holding:
 
 
 def _own_exchanges(authority_id: int) -> QuerySet[InformationRequest]:
-    return InformationRequest.objects.filter(
-        Q(requester_id=authority_id) | (Q(responder_id=authority_id) & ~Q(state=State.DRAFT)),
-        personal_data_deleted_at__isnull=True,
-    )
+    # What the authority holds (exchanges.visibility): never a request that has not reached
+    # it yet, nor one withdrawn before it accepted it.
+    return InformationRequest.objects.filter(held_by(authority_id), personal_data_deleted_at__isnull=True)
 
 
 def _identifier_parts(identifiers: str) -> list[str]:

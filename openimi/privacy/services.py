@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openimi.accounts.permissions import Perm, require
+from openimi.exchanges.permissions import reached_responder
 from openimi.lib.text import clean_text
 from openimi.privacy.audit import audit
 from openimi.privacy.workflow import SUBJECT_REQUESTS
@@ -126,7 +127,8 @@ def _tell_other_side(request, authority_id: int, kind: str) -> None:
     from openimi.notifications.services import notify
 
     other = _other_side(request, authority_id)
-    if other and request.state != "draft":
+    # The responder hears of a request only once it has reached it (exchanges.permissions).
+    if other and (other == request.requester_id or reached_responder(request)):
         notify(recipients=handlers_of(other, request.legal_area_id), kind=kind, request=request)
 
 

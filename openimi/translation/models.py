@@ -4,9 +4,15 @@ from django.utils import timezone
 
 class CachedTranslation(models.Model):
     """One machine translation, reused whenever the same text is asked for the same pair.
-    Keyed by a SHA-256 of (source, target, text) so the index stays small."""
+    Keyed by a SHA-256 of (exchange, source, target, text) so the index stays small.
+
+    A translation of an exchange's text belongs to that exchange (``request``): it is found
+    only from there and deleted with the exchange's personal data by retention."""
 
     key = models.CharField(max_length=64, unique=True)
+    request = models.ForeignKey(
+        "exchanges.InformationRequest", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     source_language = models.CharField(max_length=8)
     target_language = models.CharField(max_length=8)
     translated = models.TextField()
@@ -23,6 +29,9 @@ class PendingTranslation(models.Model):
     callback. ``token`` is a secret shared only with the engine, checked on the callback."""
 
     key = models.CharField(max_length=64, unique=True)
+    request = models.ForeignKey(
+        "exchanges.InformationRequest", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     token = models.CharField(max_length=64, unique=True)
     source_language = models.CharField(max_length=8)
     target_language = models.CharField(max_length=8)

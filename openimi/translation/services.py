@@ -117,8 +117,10 @@ def _clean(text: str) -> str:
     return "".join(c for c in text if c in "\n\t" or c.isprintable())
 
 
-def _key(source: str, target: str, text: str) -> str:
-    return hashlib.sha256(f"{source}\x1f{target}\x1f{text}".encode()).hexdigest()
+def _key(source: str, target: str, text: str, scope: int | None) -> str:
+    # The exchange is part of the key: a text typed into one exchange never finds another
+    # exchange's translation, so "cached" cannot confirm what someone else wrote.
+    return hashlib.sha256(f"{scope or ''}\x1f{source}\x1f{target}\x1f{text}".encode()).hexdigest()
 
 
 def language_name(code: str) -> str:
@@ -128,8 +130,12 @@ def language_name(code: str) -> str:
     return pick(language.names) if language else code
 
 
-def translate(text: str, source: str | None, target: str, *, engines=None) -> Translation:
-    """Translate ``text`` into ``target``. Never raises for bad input or broken engines."""
+def translate(text: str, source: str | None, target: str, *, request=None, engines=None) -> Translation:
+    """Translate ``text`` into ``target``. Never raises for bad input or broken engines.
+
+    ``request`` is the exchange the text belongs to: its translations are cached for that
+    exchange only and deleted with its personal data (the caller must have checked that the
+    reader may see the text)."""
     languages = dict(settings.LANGUAGES)
     text = _clean(text or "")
     if target not in languages:
@@ -147,7 +153,8 @@ def translate(text: str, source: str | None, target: str, *, engines=None) -> Tr
         result.text = text
     if result.error or result.text is not None:
         return result
-    key = _key(source, target, text)
+    scope = request.pk if request is not None else None
+    key = _key(source, target, text, scope)
     hit = CachedTranslation.objects.filter(key=key).first()
     if hit is not None:
         CachedTranslation.objects.filter(pk=hit.pk).update(hits=F("hits") + 1)
@@ -155,7 +162,7 @@ def translate(text: str, source: str | None, target: str, *, engines=None) -> Tr
     engines = configured_engines() if engines is None else engines
     route = find_route(source, target, available_pairs(engines))
     if route and getattr(route[0][0], "asynchronous", False):
-        return _submit_async(route[0][0], text, source, target, key, result)
+        return _submit_async(route[0][0], text, source, target, key, result, scope)
     if route is None:
         result.error = _("No machine translation is available from %(source)s to %(target)s.") % {
             "source": language_name(source),
@@ -173,6 +180,7 @@ def translate(text: str, source: str | None, target: str, *, engines=None) -> Tr
     try:
         CachedTranslation.objects.create(
             key=key,
+            request_id=scope,
             source_language=source,
             target_language=target,
             translated=current,
@@ -183,7 +191,9 @@ def translate(text: str, source: str | None, target: str, *, engines=None) -> Tr
     return result
 
 
-def _submit_async(engine, text: str, source: str, target: str, key: str, result: Translation) -> Translation:
+def _submit_async(
+    engine, text: str, source: str, target: str, key: str, result: Translation, scope: int | None
+) -> Translation:
     """Ask an asynchronous engine once per text and pair; later calls see it pending until
     the callback stores the answer in the cache."""
     import secrets
@@ -208,6 +218,7 @@ def _submit_async(engine, text: str, source: str, target: str, key: str, result:
         return result
     PendingTranslation.objects.create(
         key=key,
+        request_id=scope,
         token=token,
         source_language=source,
         target_language=target,
@@ -231,6 +242,7 @@ def callback_store(*, token: str, translated: str | None, error: str = "") -> bo
     try:
         CachedTranslation.objects.create(
             key=pending.key,
+            request_id=pending.request_id,
             source_language=pending.source_language,
             target_language=pending.target_language,
             translated=_clean(translated),

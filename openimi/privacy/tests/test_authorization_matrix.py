@@ -15,6 +15,7 @@ from openimi.directory.models import Authority
 from openimi.exchanges.models import InformationRequest
 from openimi.exchanges.services import request_act, request_create
 from openimi.exchanges.tests.test_workflow import draft_data
+from openimi.notifications.models import Notification
 from openimi.tests.factories import AuthorityFactory, UserFactory, member
 
 SECRET_MARKERS = [
@@ -25,6 +26,9 @@ SECRET_MARKERS = [
     "francois.handler@architectes.example",
     "The date of birth is wrong.",
 ]
+# Every GET also asks for a machine translation: a translation says what the original says.
+TRANSLATE_PAGE = {"translate": "1"}
+TRANSLATE_API = {"translate_to": "en"}
 SKIP_PREFIXES = ("admin/", "i18n/", "static/", "api/v1/")  # admin: staff only; API walked from OpenAPI below
 
 
@@ -81,8 +85,8 @@ def world(fr_handler, fr_admin, fr_authority, de_authority, de_handler, de_coord
     }
 
 
-def fill(pattern: str, world) -> str:
-    r, authority = world["request"], world["authority"]
+def fill(pattern: str, world, request=None) -> str:
+    r, authority = request or world["request"], world["authority"]
     pks = {
         "requests/": r.pk,
         "data-protection/subject-requests/": world["subject_request"].pk,
@@ -134,7 +138,9 @@ def test_no_page_leaks_or_changes_anything(world, client_for):
                 client = client_for(user)  # a fresh session each time: "sign out" must not end the walk early
                 response = getattr(client, method)(
                     path,
-                    {
+                    TRANSLATE_PAGE
+                    if method == "get"
+                    else {
                         "action": "withdraw",
                         "reason": "x",
                         "remove": "1",
@@ -180,10 +186,78 @@ def test_no_api_operation_leaks_or_changes_anything(world):
                     url, {"reason": "x"} if method != "get" else {}, content_type="application/json"
                 )
                 if method != "get"
-                else client.get(url)
+                else client.get(url, TRANSLATE_API)
             )
             assert_nothing_leaks(response, f"{persona} {method.upper()} {url}")
             checked += 1
     assert snapshot(world) == before
     assert checked == 4 * len(operations)
     print(f"authorization matrix (API): {len(operations)} operations x 4 personas = {checked}")
+
+
+# A request that has not been sent yet (a draft, or one awaiting the sender's coordinator's
+# approval, which may still return it) must not reach the responder on any channel.
+UNSENT_MARKERS = ["Pierre Brouillon", "DRAFT-99-0001", "Brouillon confidentiel."]
+
+
+@pytest.fixture(params=["draft", "awaiting_approval"])
+def unsent(request, fr_handler, fr_authority, de_authority, fr_coordinator):
+    r = request_create(
+        actor=fr_handler,
+        requester=fr_authority,
+        data=draft_data(
+            de_authority,
+            subject_name=UNSENT_MARKERS[0],
+            subject_identifiers=UNSENT_MARKERS[1],
+            free_text=UNSENT_MARKERS[2],
+        ),
+    )
+    if request.param == "awaiting_approval":
+        fr_authority.requests_need_approval = True
+        fr_authority.save(update_fields=["requests_need_approval"])
+        r = request_act(actor=fr_handler, request=r, action="submit")
+    assert r.state == request.param
+    return r
+
+
+def test_the_responder_reaches_no_unsent_request_on_any_page_or_operation(world, unsent, de_handler, client_for):
+    """The responder's handler walks every page and every API operation aimed at the unsent
+    request (with machine translation asked for): nothing shows it, nothing changes it, its
+    reference is nowhere, and no notification tells of it."""
+    before = (unsent.state, unsent.version, unsent.subject_name)
+    hidden = [*UNSENT_MARKERS, *([unsent.reference] if unsent.reference else [])]
+    for pattern in [p for p in walk() if not p.startswith(SKIP_PREFIXES)]:
+        path = fill(pattern, world, unsent)
+        for method in ("get", "post"):
+            response = getattr(client_for(de_handler), method)(
+                path, TRANSLATE_PAGE if method == "get" else {"action": "withdraw", "text": "x"}
+            )
+            label = f"responder {method.upper()} {path} ({unsent.state})"
+            assert response.status_code < 500, label
+            body = response.content.decode(errors="replace")
+            assert all(marker not in body for marker in hidden), label
+            if f"/requests/{unsent.pk}/" in path and method == "get":
+                assert response.status_code in (404, 405), label  # 405: a form's target, POST only
+    schema = Client().get("/api/v1/openapi.json").json()
+    raw = token_issue(actor=de_handler, authority=de_handler.memberships.get().authority, name="m")[1]
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    for path, item in schema["paths"].items():
+        for method in [m for m in item if m in ("get", "post", "patch", "put", "delete")]:
+            values = {"request_id": unsent.pk, "authority_id": world["authority"].pk, "action": "withdraw"}
+            url = re.sub(r"\{(\w+)\}", lambda m, v=values: str(v.get(m.group(1), 1)), path)
+            if method == "get":
+                response = api.get(url, TRANSLATE_API)
+            else:
+                response = getattr(api, method)(url, {"text": "x"}, content_type="application/json")
+            label = f"responder API {method.upper()} {url} ({unsent.state})"
+            assert response.status_code < 500, label
+            body = response.content.decode(errors="replace")
+            assert all(marker not in body for marker in hidden), label
+            if "{request_id}" in path and method == "get":
+                assert response.status_code == 404, label
+    for q in ["Brouillon", "DRAFT-99", *([unsent.reference] if unsent.reference else [])]:
+        listing = api.get("/api/v1/requests", {"box": "inbox", "q": q}).json()
+        assert listing["count"] == 0 and listing["counts"].get(unsent.state, 0) == 0, q
+    unsent.refresh_from_db()
+    assert (unsent.state, unsent.version, unsent.subject_name) == before
+    assert not Notification.objects.filter(recipient=de_handler, request=unsent).exists()
