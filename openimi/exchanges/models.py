@@ -114,6 +114,11 @@ class InformationRequest(models.Model):
     def __str__(self) -> str:
         return self.reference or f"draft {self.pk}"
 
+    @property
+    def awaiting_acceptance(self) -> bool:
+        """Sent and not yet accepted: the acceptance deadline runs."""
+        return self.state == State.SENT
+
 
 class RequestQuestion(models.Model):
     """A question the requester chose from the request's question set."""

@@ -153,3 +153,11 @@ def viewer_authority_id(user, request: InformationRequest) -> int | None:
         return request.responder_id
     scopes = _scopes(user, request)
     return scopes[0].authority_id if scopes else None
+
+
+def may_edit_draft(user, request: InformationRequest) -> bool:
+    """Drafts are edited (outside the action table: editing is not a step of the workflow)
+    by request handlers of the requesting authority in the request's legal area."""
+    return request.state == State.DRAFT and has_role(
+        user, request.requester_id, Role.REQUEST_HANDLER, request.legal_area_id
+    )

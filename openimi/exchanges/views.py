@@ -113,7 +113,8 @@ def _draft_from(form) -> services.DraftData:
 def compose_view(request, pk=None):
     instance = selectors.request_get(request.user, pk) if pk else None
     if instance is not None and (
-        instance.state != State.DRAFT or not visibility_for(request.user, instance).personal_data
+        not permissions.may_edit_draft(request.user, instance)
+        or not visibility_for(request.user, instance).personal_data
     ):
         return redirect("exchanges:detail", instance.pk)
     data = request.POST if request.method == "POST" else None
@@ -158,11 +159,11 @@ def compose_view(request, pk=None):
     return render(request, "exchanges/compose.html", {"form": form, "instance": instance, "question_set": qset})
 
 
-def _action_forms(user, r):
+def _action_forms(r, actions):
     handlers = selectors.handler_choices(r) if r.responder_id else []
     forms_ = []
-    for spec in permissions.available_actions(user, r):
-        if spec.name == "answer":
+    for spec in actions:
+        if not spec.button:
             continue  # the answer has its own form
         forward_to = selectors.forward_choices(r) if spec.name == "forward" else ()
         initial = {"action": spec.name, "version": r.version}
@@ -199,7 +200,8 @@ def detail_view(request, pk):
             "personal": personal,
             "visible": {name: visible.shows(name) for name in SUBJECT_FIELDS},
             "rows": rows,
-            "action_forms": _action_forms(request.user, r),
+            "action_forms": _action_forms(r, actions),
+            "can_edit_draft": permissions.may_edit_draft(request.user, r),
             "answer_form": answer_form,
             "messages_list": messages_list,
             "contest_marks": [m for m in r.contest_marks.select_related("authority") if m.lifted_at is None],

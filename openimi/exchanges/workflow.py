@@ -124,6 +124,7 @@ ACTIONS: dict[str, Action] = {
             Side.RESPONDER,
             HANDLER,
             message_kind="answer",
+            button=False,
         ),
         Action(
             "accept_answer",

@@ -46,6 +46,7 @@ class Transition:
     roles: frozenset[str] = frozenset()
     needs_text: bool = False
     internal: bool = False  # its event and text are shown only to the actor's own organisation
+    button: bool = True  # False: the action has a form of its own on the page, not a button
     message_kind: str = ""
     style: str = ""  # "warning" for destructive buttons, "secondary" for minor ones
 
