@@ -30,7 +30,7 @@ SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEMO_MODE = envbool("OPENIMI_DEMO_MODE", default=False)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "openimi.web.apps.BreakGlassAdminConfig",  # break-glass only, see openimi/web/admin_site.py
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
