@@ -10,12 +10,13 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openimi.accounts.permissions import Perm, require
 from openimi.core import forms, selectors, services
-from openimi.core.models import Country, Language, LegalArea, Vocabulary
+from openimi.core.models import Country, Language, LegalArea, Term, Vocabulary
 from openimi.questionnaires.models import QuestionSet
 from openimi.questionnaires.services import question_set_export, question_set_import
 
@@ -43,6 +44,12 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 def _table(request, *, title: str, headers: list, rows: list, intro: str = ""):
     return render(request, "core/table.html", {"title": title, "headers": headers, "rows": rows, "intro": intro})
+
+
+def _name(model, field: str | None = None) -> str:
+    """A model's (or one of its fields') own translated name, as a heading."""
+    meta = model._meta
+    return capfirst(meta.get_field(field).verbose_name if field else meta.verbose_name_plural)
 
 
 def _yes(value: bool) -> str:
@@ -73,8 +80,8 @@ def countries_view(request):
         }
         for c in countries
     ]
-    headers = [_("Code"), _("Country"), _("Main language"), _("Active")]
-    return _table(request, title=_("Countries"), headers=headers, rows=rows)
+    headers = [_name(Country, "code"), _("Country"), _name(Country, "default_language"), _("Active")]
+    return _table(request, title=_name(Country), headers=headers, rows=rows)
 
 
 @operator_required
@@ -101,8 +108,8 @@ def languages_view(request):
         }
         for lang in Language.objects.all()
     ]
-    headers = [_("Code"), _("Language"), _("Interface language")]
-    return _table(request, title=_("Languages"), headers=headers, rows=rows)
+    headers = [_name(Language, "code"), _("Language"), _name(Language, "is_interface_language")]
+    return _table(request, title=_name(Language), headers=headers, rows=rows)
 
 
 @operator_required
@@ -137,7 +144,9 @@ def legal_areas_view(request):
         }
         for area in LegalArea.objects.all()
     ]
-    headers = [_("Legal area"), _("Active"), _("Days to accept"), _("Days before escalation"), _("Months kept")]
+    headers = [_("Legal area"), _("Active")] + [
+        _name(LegalArea, f) for f in ("acceptance_days", "escalation_days", "retention_block_months")
+    ]
     return _table(request, title=_("Legal areas"), headers=headers, rows=rows)
 
 
@@ -168,8 +177,8 @@ def vocabularies_view(request):
         }
         for v in vocabularies
     ]
-    headers = [_("Vocabulary"), _("Legal area"), _("Kind"), _("Terms")]
-    return _table(request, title=_("Vocabularies"), headers=headers, rows=rows)
+    headers = [capfirst(Vocabulary._meta.verbose_name), _("Legal area"), _name(Vocabulary, "kind"), _name(Term)]
+    return _table(request, title=_name(Vocabulary), headers=headers, rows=rows)
 
 
 @operator_required
