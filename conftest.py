@@ -5,7 +5,7 @@ Personas (healthchecks' alice/bob, zulip's hamlet):
 - ``fr_admin``/``fr_handler``: local administrator / request handler of a French authority
 - ``de_admin``/``de_handler``: the same for a German authority
 - ``outsider``: signed-in, member of nothing
-- ``operator``: runs the installation, sees no personal data
+- ``operator``: runs the installation (OpenIMI's operator pages, not the admin), sees no personal data
 """
 
 import socket
@@ -217,8 +217,6 @@ def operator(db):
         email="olga.operator@openimi.example",
         full_name="Olga Operator",
         is_operator=True,
-        is_staff=True,
-        is_superuser=True,
     )
 
 

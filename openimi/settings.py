@@ -14,14 +14,20 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("OPENIMI_VAR_DIR", str(BASE_DIR / "var")))
 
 # "development" (default: safe local defaults), "demo" (training install) or "production".
+# The demo runs as production does (no DEBUG, static files from WhiteNoise, its own secret
+# key) except that it is plain http on 127.0.0.1: no secure cookies, HSTS or SSL redirect.
 ENVIRONMENT = envstr("OPENIMI_ENV", "development")
 PRODUCTION = ENVIRONMENT == "production"
-DEBUG = envbool("DEBUG", default=ENVIRONMENT == "development")
+DEVELOPMENT = ENVIRONMENT == "development"
+DEBUG = envbool("DEBUG", default=DEVELOPMENT)
 
-SECRET_KEY = envstr("SECRET_KEY", "" if PRODUCTION else "dev-insecure-key-change-me-" + "x" * 40)
+SECRET_KEY = envstr("SECRET_KEY", "dev-insecure-key-change-me-" + "x" * 40 if DEVELOPMENT else "")
 if not SECRET_KEY:
-    raise RuntimeError("SECRET_KEY must be set in production")
-ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+    raise RuntimeError("SECRET_KEY must be set in production and in the demo (bin/demo makes one in var/)")
+ALLOWED_HOSTS = envlist(
+    "ALLOWED_HOSTS",
+    "" if PRODUCTION else "127.0.0.1,localhost" if ENVIRONMENT == "demo" else "127.0.0.1,localhost,testserver",
+)
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -30,7 +36,7 @@ SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEMO_MODE = envbool("OPENIMI_DEMO_MODE", default=False)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "openimi.web.apps.BreakGlassAdminConfig",  # break-glass only, see openimi/web/admin_site.py
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -73,8 +79,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-if PRODUCTION:
-    # Static files straight from the application server, compressed and cache-busted.
+if not DEVELOPMENT:
+    # Static files straight from the application server, compressed and cache-busted; only
+    # the files collected into STATIC_ROOT, so no path can reach anything else.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "openimi.urls"
@@ -260,9 +267,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEVELOPMENT
+        else "openimi.web.storage.StaticFilesStorage"
     },
 }
 

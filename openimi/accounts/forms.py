@@ -4,7 +4,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from openimi.accounts.models import Role
-from openimi.notifications.tasks import send_email
+from openimi.accounts.tasks import PASSWORD_RESET, send_password_link
 
 
 class LoginForm(forms.Form):
@@ -48,19 +48,13 @@ class LanguageForm(forms.Form):
 
 class QueuedPasswordResetForm(PasswordResetForm):
     """Password reset mail goes through the task queue like every other mail, in the
-    recipient's own language."""
+    recipient's own language. The queued task names only the user: the link, which signs its
+    holder in, is made when the mail is sent, so it is never stored with the task."""
 
     def send_mail(
         self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
     ):
-        from django.template import loader
-        from django.utils import translation
-
-        language = getattr(context.get("user"), "language", None) or settings.LANGUAGE_CODE
-        with translation.override(language):
-            subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-            body = loader.render_to_string(email_template_name, context)
-        send_email.enqueue(to=[to_email], subject=subject, body=body)
+        send_password_link.enqueue(user_id=context["user"].pk, kind=PASSWORD_RESET)
 
 
 def role_choices(authority) -> list[tuple[str, str]]:

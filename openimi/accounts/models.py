@@ -23,7 +23,9 @@ class UserManager(BaseUserManager):
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **fields):
-        fields.update(is_staff=True, is_superuser=True, is_operator=True)
+        # The break-glass account for the Django admin (see openimi/web/admin_site.py); it is not
+        # the operator, whose work is done on OpenIMI's own pages by an ordinary account.
+        fields.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **fields)
 
 

@@ -31,6 +31,8 @@ class Perm(StrEnum):
     MEMBER_MANAGE = "accounts:member:manage"
     TOKEN_ISSUE = "accounts:token:issue"  # noqa: S105 - a permission name, not a secret
     SUBJECT_REQUEST_MANAGE = "privacy:subject_request:manage"
+    REFERENCE_MANAGE = "core:reference:manage"
+    NETWORK_STATISTICS_VIEW = "core:statistics:view"
 
 
 @dataclass(frozen=True)
@@ -215,4 +217,7 @@ _CHECKS = {
     Perm.TOKEN_ISSUE: _token_issue,
     # Data-subject requests are answered by the authority that holds the data.
     Perm.SUBJECT_REQUEST_MANAGE: lambda u, a: _is_local_admin(u, a),
+    # The operator keeps reference data and sees counts of the network, never its content.
+    Perm.REFERENCE_MANAGE: _is_operator,
+    Perm.NETWORK_STATISTICS_VIEW: _is_operator,
 }

@@ -4,23 +4,19 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 from django_otp_webauthn.models import WebAuthnCredential
 
 from openimi.accounts.models import ApiToken, Membership, Role, RoleGrant, User
 from openimi.accounts.permissions import Perm, has_role, require, roles_of
+from openimi.accounts.tasks import ACCOUNT_CREATED, send_password_link
 from openimi.core.models import LegalArea
 from openimi.directory.models import Authority, AuthorityEvent, AuthorityStatus
-from openimi.notifications.services import mail_queue
 from openimi.privacy.audit import audit
 
 RoleSpec = tuple[str, str | None]  # (role, legal area code or None for all areas)
@@ -48,12 +44,6 @@ def _validate_roles(roles: list[RoleSpec], authority: Authority) -> list[RoleSpe
     if not clean:
         raise ValidationError({"roles": _("Give the user at least one role.")})
     return clean
-
-
-def _password_link(user: User) -> str:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return settings.SITE_URL + reverse("accounts:password_reset_confirm", args=[uid, token])
 
 
 def _record(authority, actor, action, **data) -> None:
@@ -94,11 +84,10 @@ def member_add(
         RoleGrant.objects.bulk_create([RoleGrant(membership=membership, role=r, legal_area_id=a) for r, a in roles])
         _record(authority, actor, AuthorityEvent.Action.MEMBER_ADDED, user=user.pk, roles=[list(r) for r in roles])
         if created:
-            mail_queue(
-                to=user.email,
-                language=user.language,
-                template="account_created",
-                context={"authority": authority.official_name, "link": _password_link(user)},
+            # The task gets the user's id only and makes the password link when it sends.
+            user_id, authority_id = user.pk, authority.pk
+            transaction.on_commit(
+                lambda: send_password_link.enqueue(user_id=user_id, kind=ACCOUNT_CREATED, authority_id=authority_id)
             )
     return membership
 

@@ -1,10 +1,12 @@
 """The directory: authorities, their competences, coordinator functions and registration."""
 
 import hashlib
+from datetime import UTC
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -177,7 +179,9 @@ class CoordinatorFunction(models.Model):
 class Invitation(models.Model):
     """A self-registration link sent by a coordinator. Single use, expires.
 
-    Only a SHA-256 of the token is stored, so a database leak does not leak usable links.
+    Only a SHA-256 of the token is stored, so a database leak does not leak usable links. The
+    token is an HMAC (with SECRET_KEY) of the authority and the creation time, so the mail task
+    can make it again at send time from the invitation's id instead of carrying it.
     """
 
     authority = models.OneToOneField(Authority, on_delete=models.CASCADE, related_name="invitation")
@@ -194,6 +198,15 @@ class Invitation(models.Model):
     @staticmethod
     def digest_for(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
+
+    @staticmethod
+    def token_for(authority_id: int, created_at) -> str:
+        moment = created_at.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")
+        return salted_hmac("openimi.directory.Invitation", f"{authority_id}:{moment}", algorithm="sha256").hexdigest()
+
+    @property
+    def token(self) -> str:
+        return self.token_for(self.authority_id, self.created_at)
 
     @property
     def is_expired(self) -> bool:

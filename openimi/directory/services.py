@@ -1,7 +1,6 @@
 """Every change to the directory. Each service checks permission, runs in one transaction,
 locks what it changes, records an AuthorityEvent and queues mail only after commit."""
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -25,6 +24,7 @@ from openimi.directory.models import (
     CoordinatorFunction,
     Invitation,
 )
+from openimi.directory.tasks import invitation_link, send_invitation
 from openimi.directory.workflow import AUTHORITY_STATUS
 from openimi.notifications.services import mail_queue
 from openimi.privacy.audit import audit
@@ -242,31 +242,22 @@ def authority_invite(
     )
     validate_authority_data(data)
     scope = _scope_for_target(actor, country=country, region=region, areas=data.legal_areas)
-    raw = secrets.token_urlsafe(32)
     with transaction.atomic():
         authority = Authority(status=AuthorityStatus.INVITED, parent_coordinator_id=scope.authority_id)
         _save_content(authority, data, actor=actor, areas=True)
+        created_at = timezone.now()
         invitation = Invitation.objects.create(
             authority=authority,
             email=email,
-            digest=Invitation.digest_for(raw),
+            digest=Invitation.digest_for(Invitation.token_for(authority.pk, created_at)),
             created_by=actor,
-            expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+            created_at=created_at,
+            expires_at=created_at + timedelta(days=settings.INVITATION_VALID_DAYS),
         )
         record(authority, actor, AuthorityEvent.Action.INVITED, email=email)
-        link = settings.SITE_URL + reverse("directory:join", args=[raw])
-        mail_queue(
-            to=email,
-            language=data.official_language if data.official_language in dict(settings.LANGUAGES) else "en",
-            template="invitation",
-            context={
-                "official_name": authority.official_name,
-                "coordinator": Authority.objects.get(pk=scope.authority_id).official_name,
-                "link": link,
-                "expires_at": invitation.expires_at,
-            },
-        )
-    return authority, link
+        # The task gets the invitation's id only and makes the link again when it sends.
+        transaction.on_commit(lambda: send_invitation.enqueue(invitation_id=invitation.pk))
+    return authority, invitation_link(invitation)
 
 
 def invitation_get(raw_token: str) -> Invitation:

@@ -2,21 +2,18 @@
 and write notifications to the outbox."""
 
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import translation
 
-from openimi.notifications.tasks import deliver_notifications, send_email
+from openimi.notifications.tasks import deliver_notifications, mail_render, send_email
 
 
 def mail_queue(*, to: str, language: str, template: str, context: dict) -> None:
     """Render ``notifications/<template>.txt`` (first line: subject) in ``language`` and
-    enqueue it after commit, so a rolled-back change never sends mail."""
+    enqueue it after commit, so a rolled-back change never sends mail. The rendered mail is
+    stored with the queued task: ``context`` must hold no secret (see accounts.tasks)."""
 
     def render_and_enqueue() -> None:
-        with translation.override(language):
-            text = render_to_string(f"notifications/{template}.txt", context).strip()
-        subject, _, body = text.partition("\n")
-        send_email.enqueue(to=[to], subject=subject.strip(), body=body.strip() + "\n")
+        subject, body = mail_render(template=template, context=context, language=language)
+        send_email.enqueue(to=[to], subject=subject, body=body)
 
     transaction.on_commit(render_and_enqueue)
 

@@ -15,10 +15,27 @@ MAX_ATTEMPTS = 8
 BATCH = 200
 
 
+def mail_render(*, template: str, context: dict, language: str) -> tuple[str, str]:
+    """Render ``notifications/<template>.txt`` (first line: subject) in ``language``."""
+    with translation.override(language):
+        text = render_to_string(f"notifications/{template}.txt", context).strip()
+    subject, _, body = text.partition("\n")
+    return subject.strip(), body.strip() + "\n"
+
+
+def mail_send(*, to: list[str], subject: str, body: str) -> None:
+    """Deliver one rendered mail over SMTP now (called from a task, never in a transaction)."""
+    EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to).send()
+
+
 @task()
 def send_email(*, to: list[str], subject: str, body: str) -> None:
-    """Deliver one rendered mail over SMTP; a failure raises and is recorded by the worker."""
-    EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to).send()
+    """Deliver one rendered mail over SMTP; a failure raises and is recorded by the worker.
+
+    The queued task is stored in the database with its arguments, so a mail carrying a link
+    that signs someone in (password, invitation) never goes through here: its own task gets a
+    reference and makes the link at send time (accounts.tasks, directory.tasks)."""
+    mail_send(to=to, subject=subject, body=body)
 
 
 def _render(notifications, user) -> tuple[str, str]:

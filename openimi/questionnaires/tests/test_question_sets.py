@@ -121,24 +121,3 @@ def test_bad_answers_are_refused(db, kind, value):
     question = Question.objects.filter(type=kind).first()
     with pytest.raises(ValidationError):
         clean_answer(question, value)
-
-
-def test_operators_import_and_export_in_the_admin(client_for, operator):
-    import json as _json
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    client = client_for(operator)
-    qset = QuestionSet.objects.get(code="general_cooperation", is_current=True)
-    exported = client.post(
-        "/admin/questionnaires/questionset/", {"action": "export_json", "_selected_action": [qset.pk]}
-    )
-    document = _json.loads(exported.content)
-    assert document["code"] == "general_cooperation"
-    upload = SimpleUploadedFile("set.json", _json.dumps(document).encode(), content_type="application/json")
-    response = client.post("/admin/questionnaires/questionset/import/", {"file": upload})
-    assert response.status_code == 302
-    assert QuestionSet.objects.get(code="general_cooperation", is_current=True).version == qset.version + 1
-    bad = SimpleUploadedFile("set.json", b"{broken", content_type="application/json")
-    response = client.post("/admin/questionnaires/questionset/import/", {"file": bad})
-    assert response.status_code == 200 and "errorlist" in response.content.decode()

@@ -1,5 +1,5 @@
 """axe-core on every remaining page of the interface: the coordinator's and local
-administrator's forms, the import report, the operator's page, notifications, the profile,
+administrator's forms, the import report, the operator's pages, notifications, the profile,
 password reset, an invalid invitation, the lockout page and the outbox."""
 
 import pytest
@@ -43,6 +43,17 @@ def test_remaining_pages_pass_axe(browser, live_server, tmp_path):  # noqa: F811
         f"/directory/{pk}/members/{member_pk}/",
         "/directory/import/",
         "/directory/operator/",
+        # The operator's pages (Claire is the operator too).
+        "/operator/countries/",
+        "/operator/countries/FR/",
+        "/operator/languages/",
+        "/operator/languages/fr/",
+        "/operator/legal-areas/",
+        "/operator/legal-areas/services/",
+        "/operator/vocabularies/",
+        "/operator/vocabularies/service_activities/",
+        "/operator/question-sets/",
+        "/operator/statistics/",
         "/notifications/",
         "/accounts/profile/",
         "/requests/outbox/",
@@ -58,6 +69,11 @@ def test_remaining_pages_pass_axe(browser, live_server, tmp_path):  # noqa: F811
     # A form with errors.
     ui.goto("/directory/register/")
     ui.page.locator("#id_email").fill("not an address")
+    ui.submit("Save")
+    assert ui.page.locator(".govuk-error-summary").is_visible()
+    # An operator's form with errors.
+    ui.goto("/operator/legal-areas/services/")
+    ui.page.locator("#id_retention_block_months").fill("40")
     ui.submit("Save")
     assert ui.page.locator(".govuk-error-summary").is_visible()
 
@@ -78,7 +94,7 @@ def test_remaining_pages_pass_axe(browser, live_server, tmp_path):  # noqa: F811
     guest.audit()
     assert "429" in str(guest.page.evaluate("performance.getEntriesByType('navigation')[0].responseStatus"))
 
-    assert len(ui.audited) >= 14 and len(guest.audited) >= 6
+    assert len(ui.audited) >= 25 and len(guest.audited) >= 6
     assert ui.violations + guest.violations == []
 
 

@@ -327,9 +327,7 @@ class Command(BaseCommand):
             User(
                 email=f"operator@{DEMO_DOMAIN}",
                 full_name="Olga Operator",
-                is_operator=True,
-                is_staff=True,
-                is_superuser=True,
+                is_operator=True,  # OpenIMI's operator pages; the admin is for a break-glass superuser only
                 is_demo=True,
                 password=self.password,
                 language="en",
