@@ -106,6 +106,7 @@ def summary(r: InformationRequest) -> dict:
 
 def detail(user, r: InformationRequest) -> dict:
     participant = permissions.may_see_personal_data(user, r)
+    actions = permissions.available_actions(user, r)
     questions = [
         {
             "code": row["question"].code,
@@ -173,7 +174,9 @@ def detail(user, r: InformationRequest) -> dict:
             }
             for a in (selectors.attachments_for(user, r) if participant else [])
         ],
-        "available_actions": [a.name for a in permissions.available_actions(user, r)],
+        # The actions POST /actions/{action} takes; uploading goes to POST /attachments.
+        "available_actions": [a.name for a in actions if a.name != "attach"],
+        "can_attach": any(a.name == "attach" for a in actions),
     }
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.utils.functional import Promise
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from openimi.accounts.models import Role
 from openimi.exchanges.models import State
@@ -205,6 +205,19 @@ ACTIONS: dict[str, Action] = {
             HANDLER_OR_ALLOCATOR,
             needs_text=True,
             message_kind="note",
+            style="secondary",
+        ),
+        # Uploading is applied by services.attachment_add (it needs the file), not request_act;
+        # declared here so that its roles and states are checked like any other action's.
+        # Handlers and allocators, as for notes: observers and alert handlers only read.
+        # Not while awaiting approval: the coordinator approves the request as it stands.
+        Action(
+            "attach",
+            gettext_lazy("Upload"),  # the upload button's existing label
+            OPEN | {State.DRAFT},
+            None,
+            Side.PARTICIPANT,
+            HANDLER_OR_ALLOCATOR,
             style="secondary",
         ),
         Action(

@@ -1,13 +1,14 @@
 """Enqueue the periodic jobs for the worker: outbox delivery every minute, deadlines every
-15 minutes, digests once a day. Run exactly one scheduler per installation (any number of
-``db_worker`` processes execute what it enqueues)."""
+15 minutes; digests, retention and the removal of orphan attachment files once a day. Run
+exactly one scheduler per installation (any number of ``db_worker`` processes execute what it
+enqueues)."""
 
 import time
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from openimi.exchanges.tasks import apply_retention, check_deadlines
+from openimi.exchanges.tasks import apply_retention, check_deadlines, cleanup_attachments
 from openimi.notifications.tasks import deliver_notifications, send_digests
 
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             if once or (local.hour == digest_hour and digest_day != local.date()):
                 send_digests.enqueue()
                 apply_retention.enqueue()
+                cleanup_attachments.enqueue()
                 digest_day = local.date()
             if once:
                 return
