@@ -208,10 +208,9 @@ def coordinator_users(authority_id: int | None):
 
 def _responder_people(request):
     if request.responder_handler_id:
-        return [
-            request.responder_handler,
-            *handlers_of(request.responder_id, request.legal_area_id, roles=(Role.REQUEST_ALLOCATOR,)),
-        ]
+        # The allocated handler is named on the row; a suspended authority's receives nothing.
+        handler = [request.responder_handler] if request.responder.status == AuthorityStatus.ACTIVE else []
+        return [*handler, *handlers_of(request.responder_id, request.legal_area_id, roles=(Role.REQUEST_ALLOCATOR,))]
     return handlers_of(request.responder_id, request.legal_area_id)
 
 
