@@ -25,6 +25,7 @@ from openimi.directory.models import (
     CoordinatorFunction,
     Invitation,
 )
+from openimi.lib.text import clean_text
 from openimi.notifications.services import mail_queue
 
 
@@ -374,9 +375,12 @@ def authority_validate(*, actor, authority: Authority) -> Authority:
 
 
 def authority_suspend(*, actor, authority: Authority, reason: str) -> Authority:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason for the suspension.")})
+    errors: dict[str, list[str]] = {}
+    reason = clean_text(reason, "reason", errors, limit=1000)
+    if not reason and not errors:
+        errors["reason"] = [_("Give the reason for the suspension.")]
+    if errors:
+        raise ValidationError(errors)
     return _transition(
         actor=actor,
         authority=authority,
@@ -384,7 +388,7 @@ def authority_suspend(*, actor, authority: Authority, reason: str) -> Authority:
         allowed_from={AuthorityStatus.ACTIVE, AuthorityStatus.PENDING},
         to=AuthorityStatus.SUSPENDED,
         action=AuthorityEvent.Action.SUSPENDED,
-        reason=reason[:1000],
+        reason=reason,
     )
 
 
