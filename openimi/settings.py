@@ -291,6 +291,10 @@ TASKS = {
 
 # Attachments: size limit and the content types accepted (checked on the content itself).
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Zip-based documents (docx, xlsx, odt, …): refused when they would expand beyond this many
+# bytes or hold more entries (an archive bomb), read from the archive's directory only.
+ATTACHMENT_MAX_EXPANDED_BYTES = envint("ATTACHMENT_MAX_EXPANDED_BYTES", 100 * 1024 * 1024)
+ATTACHMENT_MAX_ARCHIVE_ENTRIES = envint("ATTACHMENT_MAX_ARCHIVE_ENTRIES", 10_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Virus scanning of attachments (openimi/exchanges/scanning.py): ClamAV's clamd when

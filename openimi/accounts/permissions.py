@@ -13,6 +13,13 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from openimi.accounts.models import Role, RoleGrant
+from openimi.directory.models import AuthorityStatus, CoordinatorFunction
+
+# An authority still registering (invited, or waiting for its coordinator's validation) is
+# not in the exchanges yet: its local administrators keep only what completing the entry needs
+# (editing it, managing its members). A suspended authority's members hold no role at all, so
+# pages, the API, notifications and tokens all refuse them through this one function.
+REGISTERING = (AuthorityStatus.INVITED, AuthorityStatus.PENDING)
 
 
 class Perm(StrEnum):
@@ -59,15 +66,18 @@ class Scope:
 
 
 def roles_of(user) -> dict[int, set[tuple[str, str | None]]]:
-    """``{authority id: {(role, legal area or None)}}`` for the user's active authorities."""
+    """``{authority id: {(role, legal area or None)}}`` for the user's authorities, counting only
+    the roles their authority's status allows (all while active, see :data:`REGISTERING`)."""
     if not getattr(user, "is_authenticated", False):
         return {}
     cached = getattr(user, "_openimi_roles", None)
     if cached is None:
         cached = {}
-        grants = RoleGrant.objects.filter(membership__user=user).values_list(
-            "membership__authority_id", "role", "legal_area_id"
-        )
+        grants = RoleGrant.objects.filter(
+            Q(membership__authority__status=AuthorityStatus.ACTIVE)
+            | Q(membership__authority__status__in=REGISTERING, role=Role.LOCAL_ADMIN),
+            membership__user=user,
+        ).values_list("membership__authority_id", "role", "legal_area_id")
         for authority_id, role, area in grants:
             cached.setdefault(authority_id, set()).add((role, area))
         user._openimi_roles = cached
@@ -85,8 +95,6 @@ def scopes_of(user) -> list[Scope]:
         return []
     cached = getattr(user, "_openimi_scopes", None)
     if cached is None:
-        from openimi.directory.models import AuthorityStatus, CoordinatorFunction
-
         admin_of = admin_authority_ids(user)
         functions = CoordinatorFunction.objects.filter(
             authority_id__in=admin_of, authority__status=AuthorityStatus.ACTIVE

@@ -17,8 +17,10 @@ from openimi.accounts.permissions import Perm, has_role, require, roles_of
 from openimi.accounts.tasks import ACCOUNT_CREATED, send_password_link
 from openimi.core.models import LegalArea
 from openimi.directory.models import Authority, AuthorityEvent, AuthorityStatus
+from openimi.lib.text import clean_text
 from openimi.privacy.audit import audit
 
+FULL_NAME_LIMIT = User._meta.get_field("full_name").max_length
 RoleSpec = tuple[str, str | None]  # (role, legal area code or None for all areas)
 
 
@@ -62,13 +64,13 @@ def member_add(
     if not bypass_permission:
         require(actor, Perm.MEMBER_MANAGE, authority)
     email = (email or "").strip().lower()
-    full_name = (full_name or "").strip()
-    errors = {}
+    errors: dict[str, list[str]] = {}
+    full_name = clean_text(full_name, "full_name", errors, limit=FULL_NAME_LIMIT)
     try:
         validate_email(email)
     except ValidationError:
         errors["email"] = [_("Enter a valid e-mail address.")]
-    if not full_name:
+    if not full_name and not errors.get("full_name"):
         errors["full_name"] = [_("Enter the person's full name.")]
     if errors:
         raise ValidationError(errors)
@@ -137,9 +139,14 @@ def _ensure_an_admin_remains(membership: Membership, *, keeps_admin: bool) -> No
 def user_create_local_admin(*, authority: Authority, email: str, full_name: str, password: str) -> User:
     """First user of a self-registered authority (called inside invitation_complete)."""
     email = (email or "").strip().lower()
-    full_name = (full_name or "").strip()
-    if not full_name:
-        raise ValidationError({"admin_name": _("Enter your full name.")})
+    errors: dict[str, list[str]] = {}
+    full_name = clean_text(full_name, "admin_name", errors, limit=FULL_NAME_LIMIT)
+    if not full_name and not errors:
+        errors["admin_name"] = [_("Enter your full name.")]
+    if "\x00" in (password or ""):
+        errors["admin_password"] = [_("This field contains characters that are not allowed.")]
+    if errors:
+        raise ValidationError(errors)
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(
             {
@@ -204,8 +211,11 @@ def token_issue(*, actor: User, authority: Authority, name: str) -> tuple[ApiTok
     """Create an API token for ``actor`` scoped to one of its authorities. The raw token is
     returned once and never stored."""
     require(actor, Perm.TOKEN_ISSUE, authority)
-    name = (name or "").strip()
-    if not name or len(name) > 100:
+    errors: dict[str, list[str]] = {}
+    name = clean_text(name, "name", errors, limit=100)
+    if errors:
+        raise ValidationError(errors)
+    if not name:
         raise ValidationError({"name": _("Give the token a name of at most 100 characters.")})
     raw = "oimi_" + secrets.token_urlsafe(32)
     with transaction.atomic():

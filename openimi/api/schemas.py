@@ -14,9 +14,19 @@ class StrictIn(Schema):
     """Input schemas refuse unknown fields, so a typo is an error instead of being ignored.
 
     Dates are taken only as the YYYY-MM-DD the OpenAPI document promises: pydantic alone also
-    reads a number as a Unix timestamp, so ``0`` would quietly mean 1 January 1970."""
+    reads a number as a Unix timestamp, so ``0`` would quietly mean 1 January 1970. Numbers
+    (ids, versions, ratings) refuse booleans: pydantic takes ``true`` as 1, so ``"responder":
+    true`` meant authority number 1. Every field of every input schema, a new one included."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_as_numbers(cls, value, info: ValidationInfo):
+        annotation = cls.model_fields[info.field_name].annotation
+        if isinstance(value, bool) and int in (annotation, *get_args(annotation)):
+            raise PydanticCustomError("int_type", gettext("Enter a whole number."))
+        return value
 
     @field_validator("*", mode="before")
     @classmethod

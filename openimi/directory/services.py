@@ -26,6 +26,7 @@ from openimi.directory.models import (
 )
 from openimi.directory.tasks import invitation_link, send_invitation
 from openimi.directory.workflow import AUTHORITY_STATUS
+from openimi.lib.text import clean_text
 from openimi.notifications.services import mail_queue
 from openimi.privacy.audit import audit
 
@@ -341,10 +342,13 @@ def authority_validate(*, actor, authority: Authority) -> Authority:
 
 def authority_suspend(*, actor, authority: Authority, reason: str) -> Authority:
     """A coordinator suspends an entry: it is no longer listed and its members lose access."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason for the suspension.")})
-    return AUTHORITY_STATUS.apply(actor=actor, obj=authority, action="suspend", payload={"reason": reason[:1000]}).obj
+    errors: dict[str, list[str]] = {}
+    reason = clean_text(reason, "reason", errors, limit=1000)
+    if not reason and not errors:
+        errors["reason"] = [_("Give the reason for the suspension.")]
+    if errors:
+        raise ValidationError(errors)
+    return AUTHORITY_STATUS.apply(actor=actor, obj=authority, action="suspend", payload={"reason": reason}).obj
 
 
 def authority_reactivate(*, actor, authority: Authority) -> Authority:

@@ -112,6 +112,7 @@ def detail(user, r: InformationRequest) -> dict:
     # Personal data of the subject: one decision per field (exchanges.visibility), the same as
     # the page's; never an involved coordinator's, a blocked request's or a not-yet-sent one's.
     visible = visibility_for(user, r)
+    actions = permissions.available_actions(user, r)
     questions = [
         {
             "code": row["question"].code,
@@ -179,7 +180,9 @@ def detail(user, r: InformationRequest) -> dict:
             }
             for a in selectors.attachments_for(user, r)
         ],
-        "available_actions": [a.name for a in permissions.available_actions(user, r)],
+        # The actions POST /actions/{action} takes; uploading goes to POST /attachments.
+        "available_actions": [a.name for a in actions if not a.own_service],
+        "can_attach": any(a.name == "attach" for a in actions),
     }
 
 

@@ -1,11 +1,14 @@
 """Attachment checks: size, the real type read from the content (a renamed executable is
-refused), a virus scan (:mod:`openimi.exchanges.scanning`), and a safe file name. Storage is
-Django's storage API (filesystem by default, swappable in settings.STORAGES)."""
+refused), archive bombs (office documents are zip archives), a virus scan
+(:mod:`openimi.exchanges.scanning`), and a safe file name. Storage is Django's storage API
+(filesystem by default, swappable in settings.STORAGES)."""
 
+import io
 import logging
 import re
 import unicodedata
 import uuid
+import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -32,6 +35,9 @@ ALLOWED = {
     "application/vnd.oasis.opendocument.spreadsheet": {".ods"},
     "text/plain": {".txt", ".csv"},
 }
+# Entries that are archives themselves, known by name (the zip directory is all that is read).
+ARCHIVE_SUFFIXES = (".zip", ".jar", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".epub")
+OTHER_ARCHIVE_SUFFIXES = (".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".tar", ".cab")
 
 
 class InfectedUpload(ValidationError):
@@ -90,6 +96,8 @@ def check_upload(upload) -> CheckedUpload:
         except UnicodeDecodeError:
             text = None
         content_type = "text/plain" if text is not None and "\x00" not in text else "application/octet-stream"
+    if data[:4] in (b"PK\x03\x04", b"PK\x05\x06") or content_type.endswith("zip") or "officedocument" in content_type:
+        _check_archive(data)
     if content_type not in ALLOWED:
         raise ValidationError(
             {"file": [_("This type of file is not accepted. Send PDF, images, office documents or text.")]}
@@ -100,6 +108,50 @@ def check_upload(upload) -> CheckedUpload:
         )
     _scan(data)
     return CheckedUpload(ContentFile(data), content_type, len(data), name, f"{uuid.uuid4().hex}{extension}")
+
+
+def _archive_error(message: str) -> ValidationError:
+    return ValidationError({"file": [message]})
+
+
+def _check_archive(data: bytes) -> None:
+    """Refuse a zip container that would expand beyond the limits, holds archives inside
+    archives, or is damaged. Only the zip directories are read (ZipInfo.file_size is what
+    the archive declares; a reader that trusts it stops there), nothing is unpacked, except
+    the entries that are archives themselves, one level down and each within
+    ATTACHMENT_MAX_BYTES, to read their own directory."""
+    budget = {"bytes": settings.ATTACHMENT_MAX_EXPANDED_BYTES, "entries": settings.ATTACHMENT_MAX_ARCHIVE_ENTRIES}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for inner in _count(archive.infolist(), budget):
+                if inner.file_size > settings.ATTACHMENT_MAX_BYTES:
+                    raise _archive_error(_("This file holds archives inside archives, which are not accepted."))
+                with zipfile.ZipFile(io.BytesIO(archive.read(inner))) as nested:
+                    if _count(nested.infolist(), budget):
+                        raise _archive_error(_("This file holds archives inside archives, which are not accepted."))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError, ValueError):
+        # RuntimeError: an encrypted entry; NotImplementedError: an unknown compression.
+        raise _archive_error(_("This file is damaged and cannot be read.")) from None
+
+
+def _count(entries: list[zipfile.ZipInfo], budget: dict) -> list[zipfile.ZipInfo]:
+    """Charge ``entries`` to the budget; return those that are zip archives themselves."""
+    budget["entries"] -= len(entries)
+    budget["bytes"] -= sum(entry.file_size for entry in entries)
+    if budget["entries"] < 0:
+        raise _archive_error(
+            _("This archive holds too many files (more than %(count)s).")
+            % {"count": settings.ATTACHMENT_MAX_ARCHIVE_ENTRIES}
+        )
+    if budget["bytes"] < 0:
+        raise _archive_error(
+            _("This archive is too large once unpacked (more than %(size)s).")
+            % {"size": filesizeformat(settings.ATTACHMENT_MAX_EXPANDED_BYTES)}
+        )
+    names = [(entry, entry.filename.lower()) for entry in entries if not entry.is_dir()]
+    if any(name.endswith(OTHER_ARCHIVE_SUFFIXES) for _entry, name in names):
+        raise _archive_error(_("This file holds archives inside archives, which are not accepted."))
+    return [entry for entry, name in names if name.endswith(ARCHIVE_SUFFIXES)]
 
 
 def _scan(data: bytes) -> None:

@@ -170,7 +170,8 @@ def _event(request, actor, authority_id, action, from_state, to_state, *, intern
 
 
 def handlers_of(authority_id: int | None, area: str, roles=(Role.REQUEST_HANDLER, Role.REQUEST_ALLOCATOR)):
-    """Active members holding one of ``roles`` in ``area`` (or in all areas)."""
+    """Active members holding one of ``roles`` in ``area`` (or in all areas), of an active
+    authority: a suspended authority's people receive nothing new (as in roles_of)."""
     if authority_id is None:
         return User.objects.none()
     # One filter() call, so that all conditions apply to the same role grant.
@@ -178,6 +179,7 @@ def handlers_of(authority_id: int | None, area: str, roles=(Role.REQUEST_HANDLER
         Q(memberships__roles__legal_area_id=area) | Q(memberships__roles__legal_area__isnull=True),
         is_active=True,
         memberships__authority_id=authority_id,
+        memberships__authority__status=AuthorityStatus.ACTIVE,
         memberships__roles__role__in=roles,
     ).distinct()
 
@@ -186,16 +188,18 @@ def coordinator_users(authority_id: int | None):
     if authority_id is None:
         return User.objects.none()
     return User.objects.filter(
-        is_active=True, memberships__authority_id=authority_id, memberships__roles__role=Role.LOCAL_ADMIN
+        is_active=True,
+        memberships__authority_id=authority_id,
+        memberships__authority__status=AuthorityStatus.ACTIVE,
+        memberships__roles__role=Role.LOCAL_ADMIN,
     ).distinct()
 
 
 def _responder_people(request):
     if request.responder_handler_id:
-        return [
-            request.responder_handler,
-            *handlers_of(request.responder_id, request.legal_area_id, roles=(Role.REQUEST_ALLOCATOR,)),
-        ]
+        # The allocated handler is named on the row; a suspended authority's receives nothing.
+        handler = [request.responder_handler] if request.responder.status == AuthorityStatus.ACTIVE else []
+        return [*handler, *handlers_of(request.responder_id, request.legal_area_id, roles=(Role.REQUEST_ALLOCATOR,))]
     return handlers_of(request.responder_id, request.legal_area_id)
 
 
@@ -531,12 +535,14 @@ def _date(value, name: str) -> datetime.date:
 
 
 def attachment_add(*, actor: User, request: InformationRequest, upload) -> Attachment:
-    """Store a document for a participant after checking its size, real type and for viruses.
-    A file carrying a virus is refused and the refusal audited."""
-    if not permissions.is_participant(actor, request) or request.state in (State.CLOSED, State.WITHDRAWN):
+    """Store a document after checking its size, real type and for viruses: the "attach"
+    action of the workflow table, refused like any action to those whose role or state does
+    not allow it. A file carrying a virus is refused and the refusal audited."""
+    spec = permissions.REQUESTS.transitions["attach"]
+    # Checked first without the lock, so that a refused upload costs no scan...
+    if not permissions.REQUESTS.allowed(actor, request, spec):
         raise PermissionDenied(_("You cannot add documents to this request."))
-    mine = roles_of(actor)
-    authority_id = request.requester_id if request.requester_id in mine else request.responder_id
+    authority_id = permissions.acting_authority_id(actor, request, spec)
     try:
         checked = check_upload(upload)
     except InfectedUpload as exc:
@@ -553,18 +559,33 @@ def attachment_add(*, actor: User, request: InformationRequest, upload) -> Attac
             size=exc.size,
         )
         raise
-    with transaction.atomic():
-        attachment = Attachment(
-            request=request,
-            authority_id=authority_id,
-            uploaded_by=actor,
-            original_name=checked.safe_name,
-            content_type=checked.content_type,
-            size=checked.size,
-        )
-        attachment.file.save(checked.storage_name, checked.content, save=False)
-        attachment.save()
-        _event(request, actor, authority_id, "attachment_added", request.state, request.state, name=checked.safe_name)
+    attachment = Attachment(
+        authority_id=authority_id,
+        uploaded_by=actor,
+        original_name=checked.safe_name,
+        content_type=checked.content_type,
+        size=checked.size,
+    )
+    try:
+        with transaction.atomic():
+            # ...and again under the row lock, as request_act does: a withdrawal committed
+            # meanwhile must refuse the upload (exactly one of the two wins).
+            locked = _lock(request, None)
+            permissions.REQUESTS.check(actor, locked, "attach")
+            attachment.request = locked
+            # The file is written inside the transaction, so that a refused upload writes
+            # nothing; if the transaction rolls back it is removed below. (A rollback of a
+            # caller's outer transaction leaves an orphan: attachments_cleanup removes it.)
+            attachment.file.save(checked.storage_name, checked.content, save=False)
+            attachment.save()
+            # The id, not the file name: names can carry the data subject's name, and events
+            # outlive the attachments that retention deletes.
+            state = locked.state
+            _event(locked, actor, authority_id, "attachment_added", state, state, attachment=attachment.pk)
+    except BaseException:
+        if attachment.file.name:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
     return attachment
 
 

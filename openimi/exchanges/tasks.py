@@ -4,12 +4,13 @@ changes nothing the second time."""
 
 import datetime
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
-from openimi.exchanges.models import InformationRequest, RequestEvent, State
+from openimi.exchanges.models import Attachment, InformationRequest, RequestEvent, State
 from openimi.notifications.models import Kind
 from openimi.notifications.services import notify
 
@@ -87,3 +88,37 @@ def apply_retention() -> dict:
     from openimi.privacy.retention import apply_retention as run
 
     return run()
+
+
+ORPHAN_AGE = datetime.timedelta(hours=1)
+
+
+def remove_orphan_files(now=None, *, directory: str = "attachments") -> int:
+    """Delete stored files that no Attachment row points to, once older than an hour (an
+    upload still in its transaction has a young file and no committed row yet). They are left
+    by a caller's transaction that rolled back after attachment_add, or by a crash between
+    retention's commit and its file removal. Returns how many files were deleted."""
+    cutoff = (now or timezone.now()) - ORPHAN_AGE
+    removed = 0
+    pending = [directory]
+    while pending:
+        folder = pending.pop()
+        try:
+            folders, files = default_storage.listdir(folder)
+        except FileNotFoundError:
+            continue
+        pending.extend(f"{folder}/{name}" for name in folders)
+        names = [f"{folder}/{name}" for name in files]
+        for start in range(0, len(names), BATCH):
+            chunk = names[start : start + BATCH]
+            known = set(Attachment.objects.filter(file__in=chunk).values_list("file", flat=True))
+            for name in chunk:
+                if name not in known and default_storage.get_modified_time(name) < cutoff:
+                    default_storage.delete(name)
+                    removed += 1
+    return removed
+
+
+@task()
+def cleanup_attachments() -> dict:
+    return {"orphan_files_removed": remove_orphan_files()}

@@ -164,7 +164,7 @@ def _action_forms(r, actions):
     forms_ = []
     for spec in actions:
         if not spec.button:
-            continue  # the answer has its own form
+            continue  # the answer and the upload have their own forms
         forward_to = selectors.forward_choices(r) if spec.name == "forward" else ()
         initial = {"action": spec.name, "version": r.version}
         forms_.append(
@@ -209,7 +209,7 @@ def detail_view(request, pk):
             "reader_language": request.user.language,
             "timeline": selectors.timeline_for(request.user, r),
             "attachments": attachments,
-            "upload_form": UploadForm() if participant and r.state not in (State.CLOSED, State.WITHDRAWN) else None,
+            "upload_form": UploadForm() if any(a.name == "attach" for a in actions) else None,
             "actions_by_name": {a.name: a for a in ACTIONS.values()},
         },
     )

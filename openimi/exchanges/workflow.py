@@ -9,7 +9,7 @@ the API validates against it; tests walk it.
 
 from enum import StrEnum
 
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from openimi.accounts.models import Role
 from openimi.exchanges.models import State
@@ -205,6 +205,21 @@ ACTIONS: dict[str, Action] = {
             message_kind="note",
             style="secondary",
         ),
+        # Uploading is applied by services.attachment_add (it needs the file), not request_act;
+        # declared here so that its roles and states are checked like any other action's.
+        # Handlers and allocators, as for notes: observers and alert handlers only read.
+        # Not while awaiting approval: the coordinator approves the request as it stands.
+        Action(
+            "attach",
+            gettext_lazy("Upload"),  # the upload button's existing label
+            OPEN | {State.DRAFT},
+            None,
+            Side.PARTICIPANT,
+            HANDLER_OR_ALLOCATOR,
+            style="secondary",
+            button=False,
+            own_service=True,
+        ),
         Action(
             "comment",
             pgettext_lazy("action", "Comment as coordinator"),
@@ -223,4 +238,6 @@ ACTIONS: dict[str, Action] = {
 
 # The action names as an enum, so that the API's action parameter lists them in the OpenAPI
 # document (built from the table, so it cannot fall behind it).
-ActionName = StrEnum("ActionName", {name: name for name in ACTIONS})  # type: ignore[misc]
+ActionName = StrEnum(  # type: ignore[misc]
+    "ActionName", {name: name for name, action in ACTIONS.items() if not action.own_service}
+)

@@ -47,6 +47,9 @@ class Transition:
     needs_text: bool = False
     internal: bool = False  # its event and text are shown only to the actor's own organisation
     button: bool = True  # False: the action has a form of its own on the page, not a button
+    # Applied by a service of its own (it needs more than the table's inputs, e.g. a file),
+    # never by Workflow.apply; declared so that its states and roles are checked the same way.
+    own_service: bool = False
     message_kind: str = ""
     style: str = ""  # "warning" for destructive buttons, "secondary" for minor ones
 
@@ -104,15 +107,16 @@ class Workflow(Generic[M]):
         """Attach the services' handlers (one per transition, checked here, at import time)
         and the callback that records each event. Kept apart from the table so that pages can
         ask what is allowed without importing the services."""
-        if set(handlers) != set(self.transitions):
-            wrong = sorted(set(self.transitions) ^ set(handlers))
+        applied = {name for name, t in self.transitions.items() if not t.own_service}
+        if set(handlers) != applied:
+            wrong = sorted(applied ^ set(handlers))
             raise ImproperlyConfigured(f"every action of the {self.model.__name__} workflow needs a handler: {wrong}")
         self.handlers, self.record = handlers, record
 
     def get(self, name: str) -> Transition:
         """The named transition, or a ValidationError on the ``action`` field."""
         transition = self.transitions.get(name)
-        if transition is None:
+        if transition is None or transition.own_service:
             raise ValidationError({"action": _("Unknown action.")})
         return transition
 
@@ -128,6 +132,14 @@ class Workflow(Generic[M]):
         if not getattr(actor, "is_authenticated", False):
             return []
         return [t for t in self.transitions.values() if self.allowed(actor, obj, t)]
+
+    def check(self, actor: Any, obj: M, name: str) -> Transition:
+        """For a transition applied by its own service, on the locked row: the table's
+        states and the permission, with the same refusals as :meth:`apply`."""
+        transition = self.transitions[name]
+        if not self.allowed(actor, obj, transition):
+            self.refuse(actor, obj, transition, stale=False)
+        return transition
 
     def lock(self, obj: M, version: int | None = None, *, related: Iterable[str] = ()) -> M:
         """The row, locked for the rest of the transaction; Changed if ``version`` is stale."""

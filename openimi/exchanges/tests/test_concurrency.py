@@ -6,10 +6,11 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from openimi.exchanges.models import InformationRequest, State
-from openimi.exchanges.services import RequestChanged, request_act, request_create
+from openimi.exchanges.services import RequestChanged, attachment_add, request_act, request_create
 from openimi.exchanges.tests.test_workflow import draft_data
 from openimi.tests.factories import UserFactory, member
 
@@ -69,3 +70,28 @@ def test_two_handlers_accept_at_once(fr_handler, fr_authority, de_authority, de_
     )
     assert outcomes.count("won") == 1
     assert InformationRequest.objects.get(pk=request.pk).events.filter(action="accept").count() == 1
+
+
+@pytest.mark.parametrize("rounds", range(5))
+def test_upload_and_withdraw_at_the_same_moment(
+    fr_handler, fr_authority, de_authority, de_handler, settings, tmp_path, rounds
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    request = request_create(actor=fr_handler, requester=fr_authority, data=draft_data(de_authority))
+    request = request_act(actor=fr_handler, request=request, action="submit")
+    upload = SimpleUploadedFile("evidence.txt", b"plain text", content_type="text/plain")
+    outcomes = race(
+        lambda: attachment_add(actor=de_handler, request=request, upload=upload),
+        lambda: request_act(actor=fr_handler, request=request, action="withdraw", version=request.version),
+    )
+    # The withdrawal always wins; the upload either came first or is refused for the state.
+    assert outcomes[1] == "won" and outcomes[0] in ("won", "ValidationError"), outcomes
+    final = InformationRequest.objects.get(pk=request.pk)
+    assert final.state == State.WITHDRAWN
+    timeline = list(final.events.order_by("at", "id").values_list("action", "from_state"))
+    assert timeline[-1] == ("withdraw", State.SENT)
+    assert [e for e in timeline if e[0] == "attachment_added"] == (
+        [("attachment_added", State.SENT)] if outcomes[0] == "won" else []
+    )
+    files = [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()]
+    assert len(files) == final.attachments.count() == (outcomes[0] == "won")

@@ -318,6 +318,7 @@ def test_every_action_of_the_table_is_reachable_by_someone():
         "refuse_date",
         "refer",
         "note",
+        "attach",
         "comment",
         "remind",
     }

@@ -2,19 +2,27 @@
 OpenAPI document (so a new one cannot escape), tried by each persona that must not reach a
 French authority's private data or its request with Germany: an outsider, a handler of
 another authority, a coordinator out of scope, and the operator. None may read the personal
-data or change anything."""
+data or change anything. Then the members of that French authority once it is suspended
+(their old sessions and tokens, and fresh sign-ins), and the observers and alert handlers
+of both sides, who may take no action and upload nothing."""
 
 import re
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from openimi.accounts.services import token_issue
 from openimi.directory.models import Authority
+from openimi.directory.services import authority_suspend as suspend
 from openimi.exchanges.models import InformationRequest
+from openimi.exchanges.permissions import available_actions
 from openimi.exchanges.services import request_act, request_create
 from openimi.exchanges.tests.test_workflow import draft_data
+from openimi.exchanges.workflow import ACTIONS
 from openimi.notifications.models import Notification
 from openimi.tests.factories import AuthorityFactory, UserFactory, member
 
@@ -119,19 +127,19 @@ def snapshot(world):
     )
 
 
-def assert_nothing_leaks(response, label):
+def assert_nothing_leaks(response, label, markers=SECRET_MARKERS):
     assert response.status_code < 500, label
     body = response.content.decode(errors="replace")
-    for marker in SECRET_MARKERS:
+    for marker in markers:
         assert marker not in body, f"{label} shows {marker!r}"
 
 
-def test_no_page_leaks_or_changes_anything(world, client_for):
+def walk_pages(world, client_for, personas, markers=SECRET_MARKERS) -> int:
     patterns = [p for p in walk() if not p.startswith(SKIP_PREFIXES)]
     assert len(patterns) > 40
     checked = 0
     before = snapshot(world)
-    for persona, (user, _authority) in world["personas"].items():
+    for persona, (user, _authority) in personas.items():
         for pattern in patterns:
             path = fill(pattern, world)
             for method in ("get", "post"):
@@ -148,16 +156,22 @@ def test_no_page_leaks_or_changes_anything(world, client_for):
                         "roles": ["observer:*"],
                         "outcome": "x",
                         f"r{world['request'].pk}-subject_address": "x",
+                        "file": SimpleUploadedFile("more.pdf", b"%PDF-1.4 more", content_type="application/pdf"),
                     },
                 )
-                assert_nothing_leaks(response, f"{persona} {method.upper()} {path}")
+                assert_nothing_leaks(response, f"{persona} {method.upper()} {path}", markers)
                 checked += 1
     assert snapshot(world) == before
-    assert checked == 2 * 4 * len(patterns)
-    print(f"authorization matrix (pages): {len(patterns)} URL patterns x 2 methods x 4 personas = {checked}")
+    assert checked == 2 * len(personas) * len(patterns)
+    print(f"authorization matrix (pages): {len(patterns)} URL patterns x 2 methods x {len(personas)} personas")
+    return checked
 
 
-def test_no_api_operation_leaks_or_changes_anything(world):
+def test_no_page_leaks_or_changes_anything(world, client_for):
+    walk_pages(world, client_for, world["personas"])
+
+
+def walk_api(world, personas, markers=SECRET_MARKERS, tokens=None) -> int:
     schema = Client().get("/api/v1/openapi.json").json()
     operations = [
         (path, method)
@@ -168,9 +182,11 @@ def test_no_api_operation_leaks_or_changes_anything(world):
     assert len(operations) >= 12
     before = snapshot(world)
     checked = 0
-    for persona, (user, authority) in world["personas"].items():
+    for persona, (user, authority) in personas.items():
         headers = {}
-        if authority is not None:
+        if tokens and persona in tokens:
+            headers["HTTP_AUTHORIZATION"] = f"Bearer {tokens[persona]}"
+        elif authority is not None:
             headers["HTTP_AUTHORIZATION"] = f"Bearer {token_issue(actor=user, authority=authority, name='m')[1]}"
         client = Client(**headers)
         for path, method in operations:
@@ -181,18 +197,89 @@ def test_no_api_operation_leaks_or_changes_anything(world):
                 "action": "withdraw",
             }
             url = re.sub(r"\{(\w+)\}", lambda m, v=values: str(v.get(m.group(1), 1)), path)
-            response = (
-                getattr(client, method)(
-                    url, {"reason": "x"} if method != "get" else {}, content_type="application/json"
-                )
-                if method != "get"
-                else client.get(url, TRANSLATE_API)
-            )
-            assert_nothing_leaks(response, f"{persona} {method.upper()} {url}")
+            if url.endswith("/attachments") and method == "post":
+                upload = SimpleUploadedFile("more.pdf", b"%PDF-1.4 more", content_type="application/pdf")
+                response = client.post(url, {"file": upload})
+            elif method != "get":
+                response = getattr(client, method)(url, {"reason": "x"}, content_type="application/json")
+            else:
+                response = client.get(url, TRANSLATE_API)
+            assert_nothing_leaks(response, f"{persona} {method.upper()} {url}", markers)
             checked += 1
     assert snapshot(world) == before
-    assert checked == 4 * len(operations)
-    print(f"authorization matrix (API): {len(operations)} operations x 4 personas = {checked}")
+    assert checked == len(personas) * len(operations)
+    print(f"authorization matrix (API): {len(operations)} operations x {len(personas)} personas = {checked}")
+    return checked
+
+
+def test_no_api_operation_leaks_or_changes_anything(world):
+    walk_api(world, world["personas"])
+
+
+def old_session(client: Client):
+    """A client factory: each call gives a new client carrying a copy of ``client``'s session
+    as it was when this was called (so that the walk's sign-out does not end the walk)."""
+    data = dict(client.session.items())
+
+    def factory(_user):
+        copy = Client()
+        session = SessionStore()
+        session.update(data)
+        session.create()
+        copy.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+        return copy
+
+    return factory
+
+
+@pytest.fixture
+def suspended(world, fr_handler, fr_admin, fr_coordinator, client_for):
+    """France's authority suspended after its members signed in and took API tokens. Their
+    own e-mail addresses may appear (on their own account page); nothing else may."""
+    authority = world["authority"]
+    personas = {"suspended handler": (fr_handler, authority), "suspended admin": (fr_admin, authority)}
+    tokens = {name: token_issue(actor=user, authority=a, name="before")[1] for name, (user, a) in personas.items()}
+    sessions = {name: old_session(client_for(user)) for name, (user, _a) in personas.items()}
+    for factory in sessions.values():  # the old sessions do reach the request before
+        assert factory(None).get(reverse("exchanges:detail", args=[world["request"].pk])).status_code == 200
+    suspend(actor=fr_coordinator, authority=authority, reason="Merged into another body")
+    markers = [m for m in SECRET_MARKERS if m not in (fr_handler.email, fr_admin.email)]
+    return {"personas": personas, "tokens": tokens, "sessions": sessions, "markers": markers}
+
+
+def test_a_suspended_authority_s_members_reach_nothing_in_pages(world, suspended, client_for):
+    # Sessions signed in before the suspension, then fresh sign-ins.
+    for name, factory in suspended["sessions"].items():
+        walk_pages(world, factory, {name: suspended["personas"][name]}, suspended["markers"])
+    walk_pages(world, client_for, suspended["personas"], suspended["markers"])
+
+
+def test_a_suspended_authority_s_members_reach_nothing_in_the_api(world, suspended):
+    walk_api(world, suspended["personas"], suspended["markers"], tokens=suspended["tokens"])
+
+
+@pytest.mark.parametrize("role", ["observer", "alert_handler"])
+def test_observers_and_alert_handlers_take_no_action_and_upload_nothing(world, client_for, role):
+    r = world["request"]
+    readers = {}
+    for authority in (r.requester, r.responder):
+        reader = UserFactory()
+        member(reader, authority, role)
+        readers[f"{role} of {authority.country_id}"] = (reader, authority)
+        assert available_actions(reader, r) == []
+    before = snapshot(world)
+    for name, (reader, authority) in readers.items():
+        api = Client(HTTP_AUTHORIZATION=f"Bearer {token_issue(actor=reader, authority=authority, name='m')[1]}")
+        for action in ACTIONS:
+            response = api.post(f"/api/v1/requests/{r.pk}/actions/{action}", {}, content_type="application/json")
+            assert response.status_code in (403, 404, 422), (name, action, response.status_code)
+            page = client_for(reader).post(reverse("exchanges:act", args=[r.pk]), {"action": action})
+            assert page.status_code in (302, 404), (name, action)
+        upload = SimpleUploadedFile("more.pdf", b"%PDF-1.4 more", content_type="application/pdf")
+        assert api.post(f"/api/v1/requests/{r.pk}/attachments", {"file": upload}).status_code == 403, name
+        upload.seek(0)
+        client_for(reader).post(reverse("exchanges:upload", args=[r.pk]), {"file": upload})
+    assert snapshot(world) == before
 
 
 # A request that has not been sent yet (a draft, or one awaiting the sender's coordinator's

@@ -1,6 +1,7 @@
 """Enqueue the periodic jobs for the worker: outbox delivery every minute, deadlines every
-15 minutes, digests, retention and the pruning of rate counters once a day. Run exactly one
-scheduler per installation (any number of ``db_worker`` processes execute what it enqueues)."""
+15 minutes; digests, retention, the removal of orphan attachment files and the pruning of rate
+counters once a day. Run exactly one scheduler per installation (any number of ``db_worker``
+processes execute what it enqueues)."""
 
 import time
 
@@ -8,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from openimi.accounts.tasks import prune_rate_counters
-from openimi.exchanges.tasks import apply_retention, check_deadlines
+from openimi.exchanges.tasks import apply_retention, check_deadlines, cleanup_attachments
 from openimi.notifications.tasks import deliver_notifications, send_digests
 
 
@@ -35,6 +36,7 @@ class Command(BaseCommand):
                 send_digests.enqueue()
                 apply_retention.enqueue()
                 prune_rate_counters.enqueue()
+                cleanup_attachments.enqueue()
                 digest_day = local.date()
             if once:
                 return
