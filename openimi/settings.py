@@ -289,7 +289,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Virus scanning of attachments (openimi/exchanges/scanning.py): ClamAV's clamd when
 # CLAMAV_ADDRESS is set (unix:///run/clamav/clamd.ctl or tcp://127.0.0.1:3310), otherwise none.
-VIRUS_SCANNER: dict[str, str | int] = {"class": "openimi.exchanges.scanning.NoScanner"}
+VIRUS_SCANNER: dict[str, Any] = {"class": "openimi.exchanges.scanning.NoScanner"}  # the class and its options
 if envstr("CLAMAV_ADDRESS"):
     VIRUS_SCANNER = {
         "class": "openimi.exchanges.scanning.ClamdScanner",

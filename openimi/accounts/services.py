@@ -84,10 +84,9 @@ def member_add(
         raise ValidationError(errors)
     roles = _validate_roles(roles, authority)
     with transaction.atomic():
-        user = User.objects.filter(email__iexact=email).first()
-        created = user is None
-        if created:
-            user = User.objects.create_user(email=email, password=None, full_name=full_name)
+        existing = User.objects.filter(email__iexact=email).first()
+        created = existing is None
+        user = existing or User.objects.create_user(email=email, password=None, full_name=full_name)
         if Membership.objects.filter(user=user, authority=authority).exists():
             raise ValidationError({"email": _("This person is already a member of the authority.")})
         membership = Membership.objects.create(user=user, authority=authority)

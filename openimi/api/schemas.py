@@ -21,6 +21,8 @@ class StrictIn(Schema):
     @field_validator("*", mode="before")
     @classmethod
     def _dates_as_iso_strings(cls, value, info: ValidationInfo):
+        if info.field_name is None:  # set for every field validator; None only for model validators
+            return value
         annotation = cls.model_fields[info.field_name].annotation
         if date not in (annotation, *get_args(annotation)) or value is None or isinstance(value, date):
             return value

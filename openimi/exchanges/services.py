@@ -69,8 +69,8 @@ def _validate_draft(data: DraftData, requester: Authority) -> tuple[QuestionSet,
         errors["free_text_language"] = [_("Choose a language from the list.")]
     if not requester.area_grants.filter(legal_area_id=data.legal_area).exists():
         errors["legal_area"] = [_("Your authority has no access to this legal area.")]
-    qset = QuestionSet.objects.filter(legal_area_id=data.legal_area, is_current=True)
-    qset = (qset.filter(code=data.question_set) if data.question_set else qset).first()
+    current = QuestionSet.objects.filter(legal_area_id=data.legal_area, is_current=True)
+    qset = (current.filter(code=data.question_set) if data.question_set else current).first()
     if qset is None:
         errors["question_set"] = [_("Choose a question set of this legal area.")]
         raise ValidationError(errors)
@@ -537,6 +537,8 @@ def attachment_add(*, actor: User, request: InformationRequest, upload) -> Attac
         raise PermissionDenied(_("You cannot add documents to this request."))
     mine = roles_of(actor)
     authority_id = request.requester_id if request.requester_id in mine else request.responder_id
+    if authority_id is None:  # a participant is on one side, so only a request without a responder
+        raise PermissionDenied(_("You cannot add documents to this request."))
     try:
         checked = check_upload(upload)
     except InfectedUpload as exc:
