@@ -43,6 +43,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check openimi bench conftest.py
+	$(BIN)/mypy openimi
 	$(BIN)/bandit -q -r openimi -x "*/tests/*" --severity-level high
 
 messages: install

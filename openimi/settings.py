@@ -2,6 +2,7 @@
 
 from ipaddress import ip_address
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -299,7 +300,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Virus scanning of attachments (openimi/exchanges/scanning.py): ClamAV's clamd when
 # CLAMAV_ADDRESS is set (unix:///run/clamav/clamd.ctl or tcp://127.0.0.1:3310), otherwise none.
-VIRUS_SCANNER = {"class": "openimi.exchanges.scanning.NoScanner"}
+VIRUS_SCANNER: dict[str, Any] = {"class": "openimi.exchanges.scanning.NoScanner"}  # the class and its options
 if envstr("CLAMAV_ADDRESS"):
     VIRUS_SCANNER = {
         "class": "openimi.exchanges.scanning.ClamdScanner",
@@ -310,7 +311,7 @@ if envstr("CLAMAV_ADDRESS"):
 # Machine translation engines, in order of preference. The local Apertium APy server is the
 # default; DeepL and LibreTranslate are added when configured.
 TRANSLATION_TIMEOUT = envint("TRANSLATION_TIMEOUT", 10)
-TRANSLATION_ENGINES = [
+TRANSLATION_ENGINES: list[dict[str, Any]] = [  # the class to load and its keyword arguments
     {
         "class": "openimi.translation.engines.ApertiumEngine",
         "url": envstr("APERTIUM_APY_URL", "http://127.0.0.1:2737"),

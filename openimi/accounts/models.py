@@ -1,6 +1,7 @@
 """Users, their memberships of authorities, and the roles they hold there per legal area."""
 
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -11,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **fields):
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> "User":
         if not email:
             raise ValueError("email is required")
         user = self.model(email=self.normalize_email(email).lower(), **fields)
@@ -22,7 +23,7 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email: str, password: str | None = None, **fields):
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> "User":
         # The break-glass account for the Django admin (see openimi/web/admin_site.py); it is not
         # the operator, whose work is done on OpenIMI's own pages by an ordinary account.
         fields.update(is_staff=True, is_superuser=True)
@@ -87,6 +88,8 @@ class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     authority = models.ForeignKey("directory.Authority", on_delete=models.CASCADE, related_name="memberships")
     created_at = models.DateTimeField(_("added"), default=timezone.now)
+    # Not a column: the readable roles, filled in for the dashboard by directory.selectors.dashboard_for.
+    role_labels: list[str]
 
     class Meta:
         verbose_name = _("membership")

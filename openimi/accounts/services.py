@@ -20,7 +20,7 @@ from openimi.directory.models import Authority, AuthorityEvent, AuthorityStatus
 from openimi.lib.text import clean_text
 from openimi.privacy.audit import audit
 
-FULL_NAME_LIMIT = User._meta.get_field("full_name").max_length
+FULL_NAME_LIMIT: int = User._meta.get_field("full_name").max_length or 200
 RoleSpec = tuple[str, str | None]  # (role, legal area code or None for all areas)
 
 
@@ -76,10 +76,9 @@ def member_add(
         raise ValidationError(errors)
     roles = _validate_roles(roles, authority)
     with transaction.atomic():
-        user = User.objects.filter(email__iexact=email).first()
-        created = user is None
-        if created:
-            user = User.objects.create_user(email=email, password=None, full_name=full_name)
+        existing = User.objects.filter(email__iexact=email).first()
+        created = existing is None
+        user = existing or User.objects.create_user(email=email, password=None, full_name=full_name)
         if Membership.objects.filter(user=user, authority=authority).exists():
             raise ValidationError({"email": _("This person is already a member of the authority.")})
         membership = Membership.objects.create(user=user, authority=authority)

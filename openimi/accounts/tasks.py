@@ -37,7 +37,7 @@ def send_password_link(*, user_id: int, kind: str, authority_id: int | None = No
     if user is None:
         return
     link = password_link(user)
-    if kind == ACCOUNT_CREATED:
+    if kind == ACCOUNT_CREATED and authority_id is not None:
         authority = Authority.objects.only("official_name").get(pk=authority_id)
         subject, body = mail_render(
             template=ACCOUNT_CREATED,

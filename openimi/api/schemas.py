@@ -23,7 +23,7 @@ class StrictIn(Schema):
     @field_validator("*", mode="before")
     @classmethod
     def _no_booleans_as_numbers(cls, value, info: ValidationInfo):
-        annotation = cls.model_fields[info.field_name].annotation
+        annotation = cls.model_fields[info.field_name or ""].annotation
         if isinstance(value, bool) and int in (annotation, *get_args(annotation)):
             raise PydanticCustomError("int_type", gettext("Enter a whole number."))
         return value
@@ -31,7 +31,9 @@ class StrictIn(Schema):
     @field_validator("*", mode="before")
     @classmethod
     def _dates_as_iso_strings(cls, value, info: ValidationInfo):
-        annotation = cls.model_fields[info.field_name].annotation
+        if info.field_name is None:  # set for every field validator; None only for model validators
+            return value
+        annotation = cls.model_fields[info.field_name or ""].annotation
         if date not in (annotation, *get_args(annotation)) or value is None or isinstance(value, date):
             return value
         if isinstance(value, str) and ISO_DATE.fullmatch(value):

@@ -22,7 +22,9 @@ class CountryForm(forms.Form):
 
     def __init__(self, *args, country: Country, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["default_language"].choices = [(lang.code, lang.name) for lang in country.languages.all()]
+        field = self.fields["default_language"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared just above
+        field.choices = [(lang.code, lang.name) for lang in country.languages.all()]
 
 
 class LanguageForm(forms.Form):

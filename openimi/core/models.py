@@ -13,7 +13,8 @@ from openimi.core.i18n import pick
 
 
 class TranslatedNameMixin:
-    names: dict
+    names: dict[str, str]
+    pk: str  # every model it is mixed into has a text code as its primary key
 
     @property
     def name(self) -> str:
@@ -67,7 +68,8 @@ class Region(models.Model):
         return self.name
 
     def ancestor_codes(self) -> set[str]:
-        codes, node = set(), self
+        codes: set[str] = set()
+        node: Region | None = self
         while node is not None:
             codes.add(node.code)
             node = node.parent

@@ -34,7 +34,7 @@ def summary(a: Authority) -> dict:
         "official_language": a.official_language_id,
         "informal_title": text.title if text else None,
         "country": _named(a.country, a.country.name),
-        "region": _named(a.region, a.region.name) if a.region_id else None,
+        "region": _named(a.region, a.region.name) if a.region is not None else None,
         "city": a.city,
         "status": a.status,
         "is_coordinator": bool(a.coordinator_functions.all()),

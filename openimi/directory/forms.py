@@ -107,7 +107,7 @@ class AuthorityForm(forms.Form):
         return AuthorityData(
             official_name=c["official_name"],
             official_language=c["official_language"],
-            country=c.get("country") or getattr(self, "fixed_country", ""),
+            country=c.get("country") or str(getattr(self, "fixed_country", "")),
             kind=c["kind"],
             region=c.get("region") or None,
             street_address=c.get("street_address", ""),

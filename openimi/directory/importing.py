@@ -200,6 +200,8 @@ def authorities_import(*, actor, content: bytes, filename: str, apply: bool) -> 
         return report
     with transaction.atomic():
         for result, existing, data in checked:
+            if data is None:  # only rows with errors have no data, and then the report is not ok
+                continue
             if existing is None:
                 scope = services._scope_for_target(
                     actor, country=data.country, region=data.region, areas=data.legal_areas

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from openimi.core.i18n import pick
+from openimi.core.models import LegalArea
 
 
 class AuthorityStatus(models.TextChoices):
@@ -67,7 +68,7 @@ class Authority(models.Model):
         related_name="coordinated",
         verbose_name=_("coordinator"),
     )
-    legal_areas = models.ManyToManyField(
+    legal_areas: models.ManyToManyField[LegalArea, "AuthorityArea"] = models.ManyToManyField(
         "core.LegalArea", through="AuthorityArea", related_name="authorities", verbose_name=_("legal areas")
     )
     competences = models.ManyToManyField(

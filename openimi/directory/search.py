@@ -117,10 +117,10 @@ def entries_for(authority: Authority) -> list[SearchEntry]:
         add(text.title, text.language_id, SearchEntry.Field.TITLE)
         add(text.description, text.language_id, SearchEntry.Field.DESCRIPTION)
     add(authority.city, None, SearchEntry.Field.PLACE)
-    if authority.region_id:
-        region = authority.region  # select_related("region__parent") when indexing in bulk
+    region = authority.region  # select_related("region__parent") when indexing in bulk; no query when unset
+    if region is not None:
         add(region.name, None, SearchEntry.Field.PLACE)
-        if region.parent_id:
+        if region.parent is not None:
             add(region.parent.name, None, SearchEntry.Field.PLACE)
     return list(rows.values())
 
@@ -356,7 +356,8 @@ def search(
             scores = {pk: score + word_scores[pk] for pk, score in scores.items() if pk in word_scores}
         if not scores:
             break
-    best = sorted(scores or {}, key=lambda pk: -scores[pk])[:MAX_CANDIDATES]
+    found = scores or {}
+    best = sorted(found, key=lambda pk: -found[pk])[:MAX_CANDIDATES]
     ranked_ids = best[:RANKED]
     rank = Case(
         *[When(pk=pk, then=Value(RANKED - i)) for i, pk in enumerate(ranked_ids)],

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils.functional import Promise
 
 from openimi.accounts.models import Membership, Role
 from openimi.accounts.permissions import Perm, has_perm, roles_of, scope_filter, scopes_of
@@ -154,7 +155,7 @@ def facet_links(counts: dict, query) -> dict[str, list[dict]]:
     from openimi.core.models import Country, LegalArea, Region, Term
     from openimi.directory.models import AuthorityKind
 
-    labels = {
+    labels: dict[str, dict[str, str | Promise]] = {
         "country": {c.code: c.name for c in Country.objects.filter(code__in=[k for k, _n in counts["country"]])},
         "legal_area": {
             a.code: a.name for a in LegalArea.objects.filter(code__in=[k for k, _n in counts["legal_area"]])

@@ -203,7 +203,7 @@ def _save_content(authority: Authority, data: AuthorityData, *, actor, areas: bo
                 for a in set(data.legal_areas) - current
             ]
         )
-    authority.competences.set(data.competences)
+    authority.competences.set(data.competences)  # type: ignore[arg-type]  # codes are the primary keys; the stubs allow only int keys
 
 
 def authority_register(*, actor, data: AuthorityData) -> Authority:
@@ -403,7 +403,7 @@ def authority_set_areas(*, actor, authority: Authority, legal_areas: list[str], 
             authority.area_grants.filter(legal_area_id=code).delete()
             record(authority, actor, AuthorityEvent.Action.AREA_REVOKED, legal_area=code)
         before = set(authority.competences.values_list("code", flat=True))
-        authority.competences.set(data.competences)
+        authority.competences.set(data.competences)  # type: ignore[arg-type]  # codes are the primary keys; the stubs allow only int keys
         if before != set(data.competences):
             record(authority, actor, AuthorityEvent.Action.COMPETENCES_SET, competences=sorted(data.competences))
     return authority
@@ -436,8 +436,8 @@ def coordinator_appoint(
         function = CoordinatorFunction.objects.create(
             authority=authority, kind=kind, country_id=authority.country_id, created_by=actor
         )
-        function.legal_areas.set(legal_areas or [])
-        function.regions.set(regions or [])
+        function.legal_areas.set(legal_areas or [])  # type: ignore[arg-type]  # codes are the primary keys; the stubs allow only int keys
+        function.regions.set(regions or [])  # type: ignore[arg-type]  # codes are the primary keys; the stubs allow only int keys
         record(
             authority,
             actor,

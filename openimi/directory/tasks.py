@@ -21,6 +21,8 @@ def send_invitation(*, invitation_id: int) -> None:
     if invitation is None or invitation.used_at is not None or invitation.is_expired:
         return
     authority = invitation.authority
+    if authority.parent_coordinator_id is None:  # invitations are sent by a coordinator
+        return
     coordinator = Authority.objects.only("official_name").get(pk=authority.parent_coordinator_id)
     language = authority.official_language_id
     subject, body = mail_render(

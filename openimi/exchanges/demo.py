@@ -5,6 +5,7 @@ have produced: references, timestamps in order, chosen questions, answers, a tim
 
 import datetime
 import random
+from collections.abc import Sequence
 
 from django.core.management.color import no_style
 from django.db import connection
@@ -83,7 +84,7 @@ def _person(spec: dict, rng: random.Random) -> str:
 
 
 def generate_requests(
-    total: int, *, rng: random.Random, names: dict, progress, minimal: bool = False, hot: list[int] = ()
+    total: int, *, rng: random.Random, names: dict, progress, minimal: bool = False, hot: Sequence[int] = ()
 ) -> None:
     """Insert ``total`` requests; ``minimal`` skips questions, answers and timelines (for
     benchmarks that only need many request rows)."""

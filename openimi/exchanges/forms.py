@@ -137,7 +137,7 @@ class AnswerForm(forms.Form):
         out = {}
         for name in self.question_fields:
             value = self.cleaned_data.get(name)
-            if value in (None, "", []):
+            if value is None or value in ("", []):
                 continue
             out[name.removeprefix("q_")] = (
                 value.isoformat()

@@ -168,12 +168,12 @@ def _display(question, value) -> str:
     from django.utils.translation import gettext as _
 
     labels = {"yes": _("Yes"), "no": _("No"), "unknown": _("Not known")}
-    options = {o.code: o.label for o in question.options.all()}
+    options: dict[str, str] = {o.code: o.label for o in question.options.all()}
     if isinstance(value, list):
         if question.type == "file":
             return ""
-        return ", ".join(options.get(v, v) for v in value)
-    return labels.get(value) if value in labels else options.get(value, str(value))
+        return ", ".join(options[v] if v in options else v for v in value)
+    return labels[value] if value in labels else options.get(value, str(value))
 
 
 def handler_choices(request) -> list[tuple[int, str]]:

@@ -69,8 +69,8 @@ def _validate_draft(data: DraftData, requester: Authority) -> tuple[QuestionSet,
         errors["free_text_language"] = [_("Choose a language from the list.")]
     if not requester.area_grants.filter(legal_area_id=data.legal_area).exists():
         errors["legal_area"] = [_("Your authority has no access to this legal area.")]
-    qset = QuestionSet.objects.filter(legal_area_id=data.legal_area, is_current=True)
-    qset = (qset.filter(code=data.question_set) if data.question_set else qset).first()
+    current = QuestionSet.objects.filter(legal_area_id=data.legal_area, is_current=True)
+    qset = (current.filter(code=data.question_set) if data.question_set else current).first()
     if qset is None:
         errors["question_set"] = [_("Choose a question set of this legal area.")]
         raise ValidationError(errors)
@@ -543,6 +543,8 @@ def attachment_add(*, actor: User, request: InformationRequest, upload) -> Attac
     if not permissions.REQUESTS.allowed(actor, request, spec):
         raise PermissionDenied(_("You cannot add documents to this request."))
     authority_id = permissions.acting_authority_id(actor, request, spec)
+    if authority_id is None:  # allowed() puts the actor on a side, so only a request without a responder
+        raise PermissionDenied(_("You cannot add documents to this request."))
     try:
         checked = check_upload(upload)
     except InfectedUpload as exc:

@@ -59,7 +59,8 @@ def escalate(now=None) -> int:
         escalated_at__isnull=True,
     ).select_related("legal_area", "responder")
     for candidate in open_overdue[:BATCH]:
-        if not _escalation_due(candidate, now):
+        # A sent request always has a responder, whose national coordinator is told.
+        if candidate.responder is None or not _escalation_due(candidate, now):
             continue
         with transaction.atomic():
             request = InformationRequest.objects.select_for_update().get(pk=candidate.pk)

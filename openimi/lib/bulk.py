@@ -1,9 +1,11 @@
 """Fast inserts for bulk loads."""
 
-from django.db import connection
+from collections.abc import Sequence
+
+from django.db import connection, models
 
 
-def insert_rows(model, objects: list) -> None:
+def insert_rows(model: type[models.Model], objects: Sequence[models.Model]) -> None:
     """Plain INSERTs for large loads of simple rows (demo data, the search index): Django's
     bulk_create spends most of its time preparing each field one by one. Values are adapted
     as Django would; only for code that builds the objects itself (never user input as SQL)."""

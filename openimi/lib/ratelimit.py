@@ -13,6 +13,7 @@ import time
 
 from django.conf import settings
 from django.db import connection
+from django.http import HttpRequest
 
 TABLE = "openimi_rate_counter"
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -35,7 +36,7 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), int(multiplier or 1) * _UNITS[unit]
 
 
-def seconds_to_wait(request, *, group: str, key: str, rate: str) -> int | None:
+def seconds_to_wait(request: HttpRequest, *, group: str, key: str, rate: str) -> int | None:
     """Count this request against ``rate`` (e.g. ``"600/m"``) for ``key`` within ``group``.
 
     None while within the limit (or when ``rate`` is empty: no limit); otherwise the seconds
@@ -60,20 +61,20 @@ def prune(now: int | None = None) -> int:
     cutoff = (now or int(time.time())) - 86400
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {TABLE} WHERE window_end < %s", [cutoff])  # noqa: S608 - constant table name
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
 
-def request_address(request) -> str:
+def request_address(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or behind the TLS proxy (BEHIND_TLS_PROXY) the last
     X-Forwarded-For entry, the one that proxy appended; entries before it are whatever the
     client sent."""
-    address = request.META.get("REMOTE_ADDR", "")
+    address: str = request.META.get("REMOTE_ADDR", "")
     if settings.SECURE_PROXY_SSL_HEADER:
         address = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip() or address
     return address[:64]
 
 
-def client_address(request) -> str:
+def client_address(request: HttpRequest) -> str:
     """Who is asking, for per-address limits: the client's address, an IPv6 address counting
     as its /64 network, which one subscriber usually holds whole."""
     address = request_address(request)

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 
-def clean_text(value: str, name: str, errors: dict, *, required: bool = False, limit: int) -> str:
+def clean_text(value: str, name: str, errors: dict[str, list[str]], *, required: bool = False, limit: int) -> str:
     """``value`` stripped; a NUL byte, more than ``limit`` characters or a missing required
     text adds an error under ``name`` to ``errors`` (the caller raises them together)."""
     value = (value or "").strip()

@@ -11,7 +11,7 @@ interrupted and run again at any time: it is idempotent and resumable."""
 
 import datetime
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -57,11 +57,11 @@ def _drop_translations(ids: list[int]) -> None:
     PendingTranslation.objects.filter(request_id__in=ids).delete()
 
 
-def _empty_values() -> dict:
-    values = {}
+def _empty_values() -> dict[str, str | None]:
+    values: dict[str, str | None] = {}
     for name in fields_of("exchanges.InformationRequest", SUBJECT):
         field = InformationRequest._meta.get_field(name)
-        values[name] = None if field.null else ""
+        values[name] = None if isinstance(field, models.Field) and field.null else ""
     return values
 
 

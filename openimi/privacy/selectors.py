@@ -108,7 +108,7 @@ def holdings(subject_request: SubjectRequest) -> list[Holding]:
     """Every exchange of the authority that concerns the person of ``subject_request``."""
     name_words = normalise(subject_request.person_name).split()
     identifiers = _identifier_parts(subject_request.person_identifiers)
-    found: dict[int, Holding] = {}
+    found: dict[int, tuple[bool, bool, bool]] = {}  # pk → (by name, by identifier, mentioned)
     own = _own_exchanges(subject_request.authority_id)
     # Names and identifiers are compared in Python, accent- and case-insensitively, so SQLite
     # and PostgreSQL find the same; an authority holds at most some tens of thousands.
@@ -117,16 +117,16 @@ def holdings(subject_request: SubjectRequest) -> list[Holding]:
         compact_ids = _compact(ids)
         by_identifier = any(part in compact_ids for part in identifiers) if compact_ids else False
         if by_name or by_identifier:
-            found[pk] = Holding(None, by_name, by_identifier, False)
+            found[pk] = (by_name, by_identifier, False)
     if name_words:
         for pk in _mentioning(own, subject_request.person_name, name_words):
-            found.setdefault(pk, Holding(None, False, False, True)).mentioned = True
+            by_name, by_identifier, _mentioned = found.get(pk, (False, False, False))
+            found[pk] = (by_name, by_identifier, True)
     requests = InformationRequest.objects.filter(pk__in=found).select_related(
         "requester__country", "responder__country", "legal_area"
     )
-    for request in requests:
-        found[request.pk].request = request
-    return sorted(found.values(), key=lambda h: h.request.created_at, reverse=True)
+    held = [Holding(request, *found[request.pk]) for request in requests]
+    return sorted(held, key=lambda h: h.request.created_at, reverse=True)
 
 
 def _mentioning(own: QuerySet, name: str, name_words: list[str]) -> set[int]:
@@ -217,8 +217,8 @@ def export_data(subject_request: SubjectRequest, found: list[Holding]) -> dict:
                 "state": r.state,
                 "requester": r.requester.official_name,
                 "requester_country": r.requester.country_id,
-                "responder": r.responder.official_name if r.responder_id else None,
-                "responder_country": r.responder.country_id if r.responder_id else None,
+                "responder": r.responder.official_name if r.responder else None,
+                "responder_country": r.responder.country_id if r.responder else None,
                 "created_at": _iso(r.created_at),
                 "closed_at": _iso(r.closed_at),
                 "personal_data_blocked_at": _iso(r.personal_data_blocked_at),

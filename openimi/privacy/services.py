@@ -3,7 +3,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -178,7 +178,7 @@ def subject_data_rectify(*, actor, subject_request, request_pk, changes: dict, v
 
     require(actor, Perm.SUBJECT_REQUEST_MANAGE, subject_request.authority)
     request = _held_request(subject_request, request_pk)
-    cleaned = {}
+    cleaned: dict[str, str | datetime.date | None] = {}
     for field in RECTIFIABLE:
         if field not in changes:
             continue
@@ -190,7 +190,8 @@ def subject_data_rectify(*, actor, subject_request, request_pk, changes: dict, v
                 raise ValidationError({field: _("The date of birth cannot be in the future.")})
             cleaned[field] = value
         else:
-            limit = InformationRequest._meta.get_field(field).max_length
+            model_field = InformationRequest._meta.get_field(field)
+            limit = (model_field.max_length if isinstance(model_field, models.Field) else None) or MAX_TEXT
             cleaned[field] = _checked_text(value, field, limit)
     with transaction.atomic():
         _lock_open(subject_request)

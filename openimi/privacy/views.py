@@ -44,19 +44,19 @@ ACTION_LABELS = {
 
 def action_label(action: str) -> str:
     if action in ACTION_LABELS:
-        return ACTION_LABELS[action]
+        return str(ACTION_LABELS[action])
     if action.startswith("authority."):
         from openimi.directory.models import AuthorityEvent
 
         name = action.removeprefix("authority.")
-        return AuthorityEvent.Action(name).label if name in AuthorityEvent.Action.values else action
+        return str(AuthorityEvent.Action(name).label) if name in AuthorityEvent.Action.values else action
     if action.startswith("request."):
         from openimi.exchanges.workflow import ACTIONS
         from openimi.web.templatetags.openimi import event_label
 
         name = action.removeprefix("request.")
         spec = ACTIONS.get(name)
-        return spec.label if spec else event_label(name)
+        return str(spec.label) if spec else event_label(name)
     return action
 
 

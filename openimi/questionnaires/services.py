@@ -2,6 +2,7 @@
 an answer must follow for each question type."""
 
 import datetime
+from collections.abc import Set
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -15,7 +16,10 @@ from openimi.questionnaires.models import AnswerOption, Question, QuestionGroup,
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 CHOICE_TYPES = {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE}
-YES_NO_VALUES = {QuestionType.YES_NO: ("yes", "no"), QuestionType.YES_NO_UNKNOWN: ("yes", "no", "unknown")}
+YES_NO_VALUES: dict[str, tuple[str, ...]] = {
+    QuestionType.YES_NO: ("yes", "no"),
+    QuestionType.YES_NO_UNKNOWN: ("yes", "no", "unknown"),
+}
 MAX_TEXT = 10_000
 
 
@@ -77,7 +81,8 @@ def _question_problems(question, where: str, seen: list[str]) -> list[str]:
             problems.append(_("%(where)s.options[%(n)d]: code required.") % {"where": where, "n": o})
         else:
             _missing_languages(option.get("labels"), f"{where}.options[{o}].labels", problems)
-    seen.append(code)
+    if code:
+        seen.append(code)
     return problems
 
 
@@ -147,7 +152,7 @@ def question_set_export(qset: QuestionSet) -> dict:
     }
 
 
-def clean_answer(question: Question, value, *, attachment_ids: set[int] = frozenset()):
+def clean_answer(question: Question, value, *, attachment_ids: Set[int] = frozenset()):
     """The normalised value of an answer, or ValidationError saying what is wrong."""
     kind = question.type
     if value in (None, "", []):

@@ -10,10 +10,21 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
+from typing import Protocol
 
 
 class EngineUnavailable(Exception):
     """The engine did not answer (down, slow, refused, or answered nonsense)."""
+
+
+class Engine(Protocol):
+    """What the translation service asks of every engine (asynchronous ones also ``submit``)."""
+
+    name: str
+
+    def pairs(self) -> set[tuple[str, str]]: ...
+
+    def translate(self, texts: list[str], source: str, target: str) -> list[str]: ...
 
 
 def _http(

@@ -5,6 +5,7 @@ through pivot languages; cache the result; never fail a page (errors come back a
 import hashlib
 import re
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from openimi.core.i18n import pick
 from openimi.translation.detection import detect_language
-from openimi.translation.engines import EngineUnavailable
+from openimi.translation.engines import Engine, EngineUnavailable
 from openimi.translation.models import CachedTranslation
 
 MAX_CHARS = 50_000
@@ -51,18 +52,18 @@ class Translation:
         return [self.route[0][1], *(step[2] for step in self.route)] if self.route else [self.source, self.target]
 
 
-def configured_engines() -> list:
+def configured_engines() -> list[Engine]:
     """Engines in the operator's order of preference (settings.TRANSLATION_ENGINES)."""
-    engines = []
+    engines: list[Engine] = []
     for spec in settings.TRANSLATION_ENGINES:
         options = {k: v for k, v in spec.items() if k != "class"}
         engines.append(import_string(spec["class"])(**options))
     return engines
 
 
-def available_pairs(engines) -> dict[tuple[str, str], object]:
+def available_pairs(engines: Iterable[Engine]) -> dict[tuple[str, str], Engine]:
     """Each directed pair and the first engine (in order of preference) that serves it."""
-    pairs = {}
+    pairs: dict[tuple[str, str], Engine] = {}
     for engine in engines:
         try:
             served = engine.pairs()
@@ -73,14 +74,15 @@ def available_pairs(engines) -> dict[tuple[str, str], object]:
     return pairs
 
 
-def find_route(source: str, target: str, pairs: dict) -> list[tuple[object, str, str]] | None:
+def find_route(source: str, target: str, pairs: dict[tuple[str, str], Engine]) -> list[tuple[Engine, str, str]] | None:
     """The shortest chain of pairs from ``source`` to ``target`` (breadth first)."""
     if source == target:
         return []
     graph: dict[str, list[str]] = {}
     for s, t in pairs:
         graph.setdefault(s, []).append(t)
-    queue, seen = deque([(source, [])]), {source}
+    queue: deque[tuple[str, list[tuple[Engine, str, str]]]] = deque([(source, [])])
+    seen = {source}
     while queue:
         language, path = queue.popleft()
         if len(path) >= MAX_STEPS:
@@ -101,7 +103,7 @@ def _preference(language: str) -> tuple[int, str]:
     return rank, language
 
 
-def _translate_keeping_tokens(engine, text: str, source: str, target: str) -> str:
+def _translate_keeping_tokens(engine: Engine, text: str, source: str, target: str) -> str:
     """Translate the prose between protected tokens, and keep the spaces around each piece."""
     pieces = PROTECTED.split(text)
     prose = [(i, piece) for i, piece in enumerate(pieces) if i % 2 == 0 and piece.strip()]
@@ -205,7 +207,7 @@ def _submit_async(
 
     pending = PendingTranslation.objects.filter(key=key).first()
     fresh = pending is not None and pending.created_at > timezone.now() - timedelta(minutes=15)
-    if fresh and not pending.error:
+    if fresh and pending is not None and not pending.error:
         result.pending, result.error = True, _("The translation has been requested and will appear here shortly.")
         return result
     if pending is not None:

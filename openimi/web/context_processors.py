@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -6,9 +8,9 @@ from openimi.accounts.permissions import Perm, admin_authority_ids, has_perm, sc
 from openimi.notifications.selectors import unread_count
 
 
-def navigation(request) -> list[dict]:
+def navigation(request) -> list[dict[str, Any]]:
     user = request.user
-    items = [{"url": reverse("web:home"), "label": _("Home")}]
+    items: list[dict[str, Any]] = [{"url": reverse("web:home"), "label": _("Home")}]
     if not user.is_authenticated:
         return items
     items.append({"url": reverse("exchanges:inbox"), "label": _("Requests")})

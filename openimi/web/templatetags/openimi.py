@@ -68,11 +68,11 @@ _EVENT_LABELS = {
 
 @register.filter
 def event_label(action: str) -> str:
-    return _EVENT_LABELS.get(action, action)
+    return str(_EVENT_LABELS.get(action, action))
 
 
 @register.filter
 def state_label(value: str) -> str:
     from openimi.exchanges.models import State
 
-    return State(value).label if value in State.values else value
+    return str(State(value).label) if value in State.values else value

@@ -8,6 +8,7 @@ import json
 import random
 import time
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
@@ -240,7 +241,8 @@ class Command(BaseCommand):
         statuses, status_weights = zip(*STATUS_MIX, strict=True)
         created: list[tuple[int, str, str]] = []
         seen: set[tuple[str, str]] = set()
-        pending_objects, pending_meta = [], []
+        pending_objects: list[Authority] = []
+        pending_meta: list[tuple[Authority, dict[str, Any], str]] = []
 
         def flush():
             Authority.objects.bulk_create(pending_objects, batch_size=BATCH)
