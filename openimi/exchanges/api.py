@@ -53,14 +53,20 @@ class ActionIn(StrictIn):
     rating_effort: int | None = Field(None, ge=1, le=5)
 
 
+class PartyOut(Schema):
+    id: int
+    official_name: str
+    country: str
+
+
 class RequestSummaryOut(Schema):
     id: int
     reference: str | None
     state: str
     state_label: str
     legal_area: str
-    requester: dict
-    responder: dict | None
+    requester: PartyOut
+    responder: PartyOut | None
     reply_by: datetime.date | None
     is_overdue: bool
     updated_at: datetime.datetime
@@ -72,6 +78,127 @@ class RequestPage(Schema):
     pages: int
     counts: dict[str, int]
     results: list[RequestSummaryOut]
+
+
+class OptionOut(Schema):
+    code: str
+    label: str
+
+
+class QuestionOut(Schema):
+    code: str
+    group: str
+    type: str
+    text: str
+    options: list[OptionOut]
+
+
+class QuestionSetOut(Schema):
+    code: str
+    version: int
+    legal_area: str
+    title: str
+    questions: list[QuestionOut]
+
+
+class ConditionOut(Schema):
+    question: str = Field(description="Code of the question this one depends on.")
+    equals: str = Field(description="The answer to that question for which this one applies.")
+
+
+# What an answer holds (questionnaires.services.clean_answer).
+AnswerValue = str | list[str] | list[int]
+
+
+class RequestQuestionOut(QuestionOut):
+    condition: ConditionOut | None
+    answer: AnswerValue | None = Field(
+        description="By question type: a code, a date (YYYY-MM-DD), a number or a text as a string, "
+        "option codes or attachment ids. Null when unanswered or withheld."
+    )
+    answer_display: str = Field(description="The answer in words, in the reader's language; empty when withheld.")
+
+
+class QuestionSetRefOut(Schema):
+    code: str
+    version: int
+    title: str
+
+
+class SubjectOut(Schema):
+    """The data subject; each field is null when withheld from the reader."""
+
+    name: str | None
+    identifiers: str | None
+    address: str | None
+    birth_date: datetime.date | None
+
+
+class TranslationOut(Schema):
+    text: str | None = Field(description="Null when the translation failed.")
+    engines: list[str]
+    route: list[str] = Field(description="The languages the text went through, from the original's.")
+    cached: bool
+    error: str | None
+    machine_translation: bool
+
+
+class FreeTextOut(Schema):
+    text: str | None = Field(description="Null when withheld.")
+    language: str
+    # Present only when asked for with translate_to (null: no translation could be made).
+    translation: TranslationOut | None = None
+
+
+class MessageOut(Schema):
+    kind: str
+    id: int
+    text: str | None = Field(description="Null when withheld.")
+    language: str
+    internal: bool
+    authority: int
+    author: str
+    at: datetime.datetime
+    # Present only when asked for with translate_to (null: no translation could be made).
+    translation: TranslationOut | None = None
+
+
+class EventOut(Schema):
+    action: str
+    from_state: str
+    to_state: str
+    at: datetime.datetime
+    authority: int | None
+    actor: str | None
+
+
+class AttachmentAddedOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+
+
+class AttachmentOut(AttachmentAddedOut):
+    authority: int
+
+
+class RequestDetailOut(RequestSummaryOut):
+    """What ``detail()`` builds. Operations answering with it set ``exclude_unset=True``: the
+    translations are keys of their own, there only when asked for."""
+
+    version: int
+    question_set: QuestionSetRefOut
+    subject: SubjectOut | None = Field(description="Null when the reader may see none of the subject's data.")
+    free_text: FreeTextOut
+    personal_data_blocked: bool
+    proposed_reply_by: datetime.date | None
+    partial_answer: bool
+    questions: list[RequestQuestionOut]
+    messages: list[MessageOut]
+    timeline: list[EventOut]
+    attachments: list[AttachmentOut]
+    available_actions: list[ActionName]
 
 
 class BoxIn(StrictIn):
@@ -197,7 +324,7 @@ def _get(request, request_id: int) -> InformationRequest:
 
 @router.get(
     "/question-sets",
-    response={200: list[dict], **ERRORS},
+    response={200: list[QuestionSetOut], **ERRORS},
     summary="Current question sets, in the reader's language",
 )
 def question_sets(request, legal_area: str = Query("", max_length=64, pattern=r"^[\w-]*$")):
@@ -247,7 +374,9 @@ def _draft(payload: DraftIn) -> services.DraftData:
     return services.DraftData(**payload.dict(exclude={"version"}))
 
 
-@router.post("/requests", response={201: dict, **ERRORS}, summary="Create a draft request")
+@router.post(
+    "/requests", response={201: RequestDetailOut, **ERRORS}, exclude_unset=True, summary="Create a draft request"
+)
 def request_create(request, payload: DraftIn):
     r = services.request_create(actor=request.user, requester=request.api_token.authority, data=_draft(payload))
     return Status(201, detail(request.user, selectors.request_get(request.user, r.pk)))
@@ -264,7 +393,12 @@ def _translation_out(t) -> dict:
     }
 
 
-@router.get("/requests/{request_id}", response={200: dict, **ERRORS}, summary="One request with its timeline")
+@router.get(
+    "/requests/{request_id}",
+    response={200: RequestDetailOut, **ERRORS},
+    exclude_unset=True,  # the translations are there only when asked for (RequestDetailOut)
+    summary="One request with its timeline",
+)
 def request_detail(request, request_id: int, translate_to: str = ""):
     """With ``translate_to`` (a language code), free text and messages also carry a machine
     translation into that language; the originals are always there."""
@@ -288,7 +422,9 @@ def request_detail(request, request_id: int, translate_to: str = ""):
     return body
 
 
-@router.patch("/requests/{request_id}", response={200: dict, **ERRORS}, summary="Edit a draft")
+@router.patch(
+    "/requests/{request_id}", response={200: RequestDetailOut, **ERRORS}, exclude_unset=True, summary="Edit a draft"
+)
 def request_update(request, request_id: int, payload: DraftIn):
     r = services.request_update_draft(
         actor=request.user, request=_get(request, request_id), data=_draft(payload), version=payload.version
@@ -298,7 +434,8 @@ def request_update(request, request_id: int, payload: DraftIn):
 
 @router.post(
     "/requests/{request_id}/actions/{action}",
-    response={200: dict, **ERRORS},
+    response={200: RequestDetailOut, **ERRORS},
+    exclude_unset=True,
     summary="Take a workflow action (submit, accept, answer, …)",
 )
 def request_action(request, request_id: int, action: ActionName, payload: ActionIn):
@@ -317,7 +454,9 @@ def request_action(request, request_id: int, action: ActionName, payload: Action
 
 
 @router.post(
-    "/requests/{request_id}/attachments", response={201: dict, **ERRORS, 503: ErrorOut}, summary="Attach a document"
+    "/requests/{request_id}/attachments",
+    response={201: AttachmentAddedOut, **ERRORS, 503: ErrorOut},
+    summary="Attach a document",
 )
 def attachment_upload(request, request_id: int, file: File[UploadedFile]):
     """422 when the file is refused (size, type, a virus); 503 when it cannot be checked for

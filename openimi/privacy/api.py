@@ -4,12 +4,13 @@ administrator), and its audit log (plus, for a coordinator authority, the author
 scope)."""
 
 import datetime
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from openimi.accounts.permissions import Perm, has_perm
 from openimi.api.schemas import ErrorOut, StrictIn
@@ -91,6 +92,92 @@ class AuditPage(Schema):
     results: list[AuditEntryOut]
 
 
+# The export carries dates and times as the ISO strings it writes (a file to hand to the person).
+IsoDate = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
+IsoDateTime = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+
+
+class ExportedSubjectRequestOut(Schema):
+    id: int
+    kind: str
+    person_name: str
+    person_identifiers: str
+    received_on: IsoDate
+    due_on: IsoDate
+
+
+class ExportedSubjectOut(Schema):
+    name: str
+    identifiers: str
+    address: str
+    birth_date: IsoDate | None
+
+
+class ExportedQuestionOut(Schema):
+    question: str
+    answer: str | None = Field(description="The answer in words; null when unanswered.")
+
+
+class ExportedMessageOut(Schema):
+    kind: str
+    written_at: IsoDateTime
+    language: str
+    text: str
+    internal: bool
+
+
+class ExportedDocumentOut(Schema):
+    name: str
+    type: str
+    size: int
+    added_at: IsoDateTime
+
+
+class ExportedContestOut(Schema):
+    reason: str
+    marked_at: IsoDateTime
+    lifted_at: IsoDateTime | None
+
+
+class ExportedExchangeOut(Schema):
+    reference: str | None
+    legal_area: str
+    state: str
+    requester: str
+    requester_country: str
+    responder: str | None
+    responder_country: str | None
+    created_at: IsoDateTime
+    closed_at: IsoDateTime | None
+    personal_data_blocked_at: IsoDateTime | None
+    # Why the exchange was found for the person (privacy.selectors.export_data).
+    found_by: list[Literal["name", "identifier", "mentioned"]]
+    subject: ExportedSubjectOut
+    free_text: str
+    questions: list[ExportedQuestionOut]
+    messages: list[ExportedMessageOut]
+    documents: list[ExportedDocumentOut]
+    contested: list[ExportedContestOut]
+
+
+class SubjectExportOut(Schema):
+    data_subject_request: ExportedSubjectRequestOut
+    authority: str
+    exchanges: list[ExportedExchangeOut]
+
+
+class RectifiedOut(Schema):
+    id: int = Field(description="The exchange.")
+    version: int = Field(description="Its new version.")
+    rectified: bool
+
+
+class ContestMarkOut(Schema):
+    id: int
+    request: int
+    marked_at: IsoDateTime
+
+
 def _out(sr: SubjectRequest) -> dict:
     return {
         "id": sr.pk,
@@ -139,7 +226,7 @@ def subject_request_create(request, payload: SubjectRequestIn):
 
 @router.get(
     "/subject-requests/{subject_request_id}/export",
-    response={200: dict, **ERRORS},
+    response={200: SubjectExportOut, **ERRORS},
     summary="Everything the authority holds on the person (audited)",
 )
 def subject_request_export(request, subject_request_id: int):
@@ -148,7 +235,7 @@ def subject_request_export(request, subject_request_id: int):
 
 @router.post(
     "/subject-requests/{subject_request_id}/requests/{request_id}/rectify",
-    response={200: dict, **ERRORS},
+    response={200: RectifiedOut, **ERRORS},
     summary="Rectify the subject's data in one exchange found for the person",
 )
 def subject_request_rectify(request, subject_request_id: int, request_id: int, payload: RectifyIn):
@@ -165,7 +252,7 @@ def subject_request_rectify(request, subject_request_id: int, request_id: int, p
 
 @router.post(
     "/subject-requests/{subject_request_id}/requests/{request_id}/contest",
-    response={201: dict, **ERRORS},
+    response={201: ContestMarkOut, **ERRORS},
     summary="Mark one exchange's personal data as contested",
 )
 def subject_request_contest(request, subject_request_id: int, request_id: int, payload: ContestIn):
