@@ -199,6 +199,7 @@ class RequestDetailOut(RequestSummaryOut):
     timeline: list[EventOut]
     attachments: list[AttachmentOut]
     available_actions: list[ActionName]
+    can_attach: bool = Field(description="Whether the token's user may attach documents now (POST /attachments).")
 
 
 class BoxIn(StrictIn):
