@@ -100,17 +100,24 @@ def state_counts(user, filters: BoxFilters) -> dict[str, int]:
 def request_get(user, pk) -> InformationRequest:
     """One request the user may see, or 404 (never say that it exists)."""
     try:
-        request = InformationRequest.objects.select_related(
-            "requester__country",
-            "responder__country",
-            "legal_area",
-            "question_set",
-            "responder_handler",
-            "created_by",
-            "referred_to",
-        ).get(pk=int(pk))
-    except (InformationRequest.DoesNotExist, ValueError, TypeError, OverflowError):
+        # Not .get(): its LIMIT 21 makes PostgreSQL's planner weigh this nine-table join for
+        # ~5 ms instead of ~1 ms (measured), on every page and API call; the key is unique.
+        found = list(
+            InformationRequest.objects.select_related(
+                "requester__country",
+                "responder__country",
+                "legal_area",
+                "question_set",
+                "responder_handler",
+                "created_by",
+                "referred_to",
+            ).filter(pk=int(pk))
+        )
+    except (ValueError, TypeError, OverflowError):
         raise Http404 from None
+    if not found:
+        raise Http404
+    request = found[0]
     if not permissions.can_view(user, request):
         raise Http404
     return request
