@@ -4,6 +4,7 @@ years, attachments included; hidden from pages and API once blocked; idempotent.
 import datetime
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.test import Client
@@ -65,8 +66,6 @@ def test_the_period_cannot_exceed_18_months(db):
 
 def test_deleted_after_three_years_attachments_included(closed):
     storage_name = closed.attachments.get().file.name
-    from django.core.files.storage import default_storage
-
     assert default_storage.exists(storage_name)
     assert apply_retention(later(days=3 * 365 + 2)) == {"blocked": 1, "deleted": 1}
     closed.refresh_from_db()
