@@ -5,6 +5,7 @@ from openimi.directory import views
 app_name = "directory"
 urlpatterns = [
     path("", views.authority_list_view, name="list"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
     path("suggest/", views.suggest_view, name="suggest"),
     path("<int:pk>/", views.authority_detail_view, name="detail"),
     path("<int:pk>/edit/", views.authority_edit_view, name="edit"),

@@ -8,16 +8,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from openimi.accounts import services as account_services
 from openimi.accounts.forms import MemberForm, MemberRolesForm, role_values
 from openimi.accounts.permissions import Perm, has_perm, require, scopes_of
+from openimi.accounts.selectors import api_tokens_of
 from openimi.core.models import Country, LegalArea
-from openimi.directory import importing, selectors, services
+from openimi.directory import importing, members, selectors, services
 from openimi.directory.forms import (
     AreasForm,
     AuthorityForm,
@@ -29,7 +29,9 @@ from openimi.directory.forms import (
     SuspendForm,
 )
 from openimi.directory.models import AuthorityKind, AuthorityStatus, CoordinatorFunction
+from openimi.directory.search import facets
 from openimi.directory.services import AuthorityData
+from openimi.exchanges.selectors import coordinator_queue
 
 PAGE_SIZE = 25
 
@@ -52,8 +54,6 @@ def _page_number(request) -> int:
 
 @login_required
 def authority_list_view(request):
-    from openimi.directory.search import facets
-
     get = request.GET
     filters = selectors.DirectoryFilters(
         q=get.get("q", "")[:200],
@@ -88,8 +88,6 @@ def authority_list_view(request):
 @login_required
 def suggest_view(request):
     """Autocomplete: the first matching names for what has been typed so far (JSON)."""
-    from django.http import JsonResponse
-
     filters = selectors.DirectoryFilters(q=request.GET.get("q", "")[:100])
     if len(filters.q) < 2:
         return JsonResponse({"suggestions": []})
@@ -332,7 +330,7 @@ def members_view(request, pk):
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
-            account_services.member_add(
+            members.member_add(
                 actor=request.user,
                 authority=authority,
                 email=c["email"],
@@ -368,11 +366,11 @@ def member_edit_view(request, pk, member_pk):
     if request.method == "POST":
         try:
             if "remove" in request.POST:
-                account_services.member_remove(actor=request.user, membership=membership)
+                members.member_remove(actor=request.user, membership=membership)
                 messages.success(request, _("The user has been removed from the authority."))
                 return redirect("directory:members", authority.pk)
             if form.is_valid():
-                account_services.member_set_roles(actor=request.user, membership=membership, roles=form.role_specs())
+                members.member_set_roles(actor=request.user, membership=membership, roles=form.role_specs())
                 messages.success(request, _("The roles have been saved."))
                 return redirect("directory:members", authority.pk)
         except ValidationError as exc:
@@ -461,8 +459,6 @@ def coordination_view(request):
         else:
             messages.success(request, _("%(name)s is now a delegated coordinator.") % {"name": target.official_name})
             return redirect("directory:coordination")
-    from openimi.exchanges.selectors import coordinator_queue
-
     return render(
         request,
         "directory/coordination.html",
@@ -513,3 +509,14 @@ def operator_view(request):
             "form": form,
         },
     )
+
+
+@login_required
+@require_POST
+def token_revoke_view(request, pk: int):
+    """Revoke one of the user's API tokens from the profile page (the token is the authority's:
+    its revocation is recorded on the authority's history)."""
+    token = get_object_or_404(api_tokens_of(request.user), pk=pk)
+    members.token_revoke(actor=request.user, token=token)
+    messages.success(request, _("The token has been revoked. Programs using it can no longer connect."))
+    return redirect("accounts:profile")

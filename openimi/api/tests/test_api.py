@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from openimi.accounts.services import token_issue
+from openimi.directory.members import token_issue
 from openimi.directory.models import Authority, AuthorityStatus
 from openimi.tests.factories import AuthorityFactory
 

@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from openimi.accounts.models import ApiToken
-from openimi.accounts.services import token_issue
+from openimi.directory.members import token_issue
 from openimi.exchanges.services import attachment_add, request_act, request_create
 from openimi.exchanges.tests.test_workflow import draft_data
 from openimi.exchanges.workflow import ACTIONS

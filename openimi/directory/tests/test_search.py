@@ -3,8 +3,8 @@
 import pytest
 from django.test import Client
 
-from openimi.accounts.services import token_issue
 from openimi.directory import services
+from openimi.directory.members import token_issue
 from openimi.directory.models import Authority, SearchEntry
 from openimi.directory.search import SearchFilters, facets, search
 from openimi.directory.services import AuthorityData

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from openimi.accounts.models import User
 from openimi.accounts.permissions import roles_of
-from openimi.accounts.services import token_issue
 from openimi.directory import services
+from openimi.directory.members import token_issue
 from openimi.directory.models import AuthorityStatus
 from openimi.directory.services import AuthorityData
 from openimi.exchanges.models import Message

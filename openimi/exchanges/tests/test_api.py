@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from openimi.accounts.services import token_issue
+from openimi.directory.members import token_issue
 from openimi.exchanges.models import InformationRequest, State
 from openimi.exchanges.workflow import ACTIONS
 from openimi.tests.factories import AuthorityFactory, UserFactory, member

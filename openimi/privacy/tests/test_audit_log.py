@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from openimi.accounts.services import token_issue
+from openimi.directory.members import token_issue
 from openimi.directory.models import AuthorityEvent
 from openimi.exchanges.services import request_act, request_create
 from openimi.exchanges.tests.test_workflow import draft_data

@@ -45,9 +45,9 @@ from django.utils.translation import gettext
 from conftest import PASSWORD
 from openimi.accounts.forms import MemberForm
 from openimi.accounts.models import ApiToken, Membership, RoleGrant, User
-from openimi.accounts.services import member_remove, token_issue
 from openimi.directory import services as directory_services
 from openimi.directory.forms import AuthorityForm, InviteForm, JoinForm, NationalCoordinatorForm
+from openimi.directory.members import member_remove, token_issue
 from openimi.directory.models import Authority
 from openimi.exchanges import selectors as exchange_selectors
 from openimi.exchanges.attachments import safe_name

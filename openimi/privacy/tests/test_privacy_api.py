@@ -4,7 +4,7 @@ scoped to the token's authority."""
 import pytest
 from django.test import Client
 
-from openimi.accounts.services import token_issue
+from openimi.directory.members import token_issue
 from openimi.exchanges.models import InformationRequest
 from openimi.exchanges.services import request_act, request_create
 from openimi.exchanges.tests.test_workflow import draft_data

@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from openimi.accounts.services import token_issue
 from openimi.core.models import LegalArea
+from openimi.directory.members import token_issue
 from openimi.exchanges.models import Answer, InformationRequest
 from openimi.exchanges.services import attachment_add, request_act, request_create
 from openimi.exchanges.tests.test_workflow import ANSWERS, draft_data

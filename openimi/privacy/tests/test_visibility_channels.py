@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from openimi.accounts.services import token_issue
+from openimi.directory.members import token_issue
 from openimi.directory.models import Authority
 from openimi.exchanges import selectors
 from openimi.exchanges.models import InformationRequest
