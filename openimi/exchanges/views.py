@@ -14,6 +14,7 @@ from openimi.accounts.models import Role
 from openimi.accounts.permissions import roles_of
 from openimi.core.models import LegalArea
 from openimi.directory.models import Authority, AuthorityStatus
+from openimi.directory.search import SearchFilters, search
 from openimi.directory.views import _apply_errors, _page_number
 from openimi.exchanges import permissions, selectors, services
 from openimi.exchanges.forms import ActionForm, AnswerForm, BoxForm, ComposeForm, UploadForm
@@ -60,8 +61,6 @@ def _requesters(user) -> list[tuple[int, str]]:
 
 def _responder_matches(area: str, country: str, words: str, exclude_country: str) -> list[tuple[int, str]]:
     """Authorities competent for ``area``, found with the directory search; at most 50."""
-    from openimi.directory.search import SearchFilters, search
-
     base = Authority.objects.filter(status=AuthorityStatus.ACTIVE).exclude(country_id=exclude_country)
     found = search(base, SearchFilters(q=words, country=country, legal_area=area)).queryset
     return [(a.pk, f"{a.official_name} ({a.city}, {a.country.name})") for a in found.select_related("country")[:50]]
