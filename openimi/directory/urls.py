@@ -19,6 +19,5 @@ urlpatterns = [
     path("invite/", views.authority_invite_view, name="invite"),
     path("join/<str:token>/", views.join_view, name="join"),
     path("import/", views.import_view, name="import"),
-    path("coordination/", views.coordination_view, name="coordination"),
     path("operator/", views.operator_view, name="operator"),
 ]

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,7 +21,6 @@ from openimi.directory import importing, members, selectors, services
 from openimi.directory.forms import (
     AreasForm,
     AuthorityForm,
-    DelegatedCoordinatorForm,
     ImportForm,
     InviteForm,
     JoinForm,
@@ -31,7 +30,6 @@ from openimi.directory.forms import (
 from openimi.directory.models import AuthorityKind, AuthorityStatus, CoordinatorFunction
 from openimi.directory.search import facets
 from openimi.directory.services import AuthorityData
-from openimi.exchanges.selectors import coordinator_queue
 
 PAGE_SIZE = 25
 
@@ -403,7 +401,7 @@ def import_view(request):
                 _("Import complete: %(created)d created, %(updated)d updated.")
                 % {"created": report.created, "updated": report.updated},
             )
-            return redirect("directory:coordination")
+            return redirect("exchanges:coordination")
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read(importing.MAX_BYTES + 1)
@@ -427,47 +425,6 @@ def import_view(request):
             "report": report,
             "token": (request.session.get("openimi_import") or {}).get("token"),
             "columns": sorted(importing.KNOWN_COLUMNS),
-        },
-    )
-
-
-@login_required
-def coordination_view(request):
-    user = request.user
-    scopes = scopes_of(user)
-    if not scopes:
-        raise Http404
-    national_country = next((s.country for s in scopes if s.kind == "national"), None)
-    form = DelegatedCoordinatorForm(request.POST or None, country=national_country) if national_country else None
-    if form is not None and request.method == "POST" and form.is_valid():
-        c = form.cleaned_data
-        try:
-            target = selectors.authority_get(user, c["authority"])
-            services.coordinator_appoint(
-                actor=user,
-                authority=target,
-                kind=CoordinatorFunction.Kind.DELEGATED,
-                legal_areas=c["legal_areas"],
-                regions=c["regions"],
-            )
-        except Http404:
-            form.add_error("authority", _("No authority with this number in your country."))
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("%(name)s is now a delegated coordinator.") % {"name": target.official_name})
-            return redirect("directory:coordination")
-    return render(
-        request,
-        "directory/coordination.html",
-        {
-            "queue": coordinator_queue(user),
-            "pending": selectors.pending_for(user)[:100],
-            "invited": selectors.invited_for(user)[:100],
-            "scopes": scopes,
-            "delegate_form": form,
         },
     )
 

@@ -856,7 +856,7 @@ def test_script_in_stored_text_is_escaped_on_every_page_that_shows_it(
         "outbox": (requester, reverse("exchanges:outbox"), [person["full_name"]]),
         "inbox search": (responder, reverse("exchanges:inbox") + "?q=" + quote(payload), [payload]),
         "outbox search": (requester, reverse("exchanges:outbox") + "?q=" + quote(payload), [payload]),
-        "coordination": (coordinator, reverse("directory:coordination"), []),
+        "coordination": (coordinator, reverse("exchanges:coordination"), []),
         "directory": (requester, reverse("directory:list"), [entry["official_name"], entry["title"]]),
         "directory search": (
             requester,

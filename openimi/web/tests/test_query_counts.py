@@ -28,7 +28,7 @@ EXPECTED = {
     ("fr_admin", "web", "privacy:audit"): 11,
     ("fr_admin", "api", "/api/v1/audit-log"): 7,
     ("fr_admin", "web", "directory:members"): 14,
-    ("fr_coordinator", "web", "directory:coordination"): 15,
+    ("fr_coordinator", "web", "exchanges:coordination"): 15,
     ("fr_handler", "web", "web:home"): 13,
 }
 
