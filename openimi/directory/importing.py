@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from openimi.accounts.permissions import Perm, has_perm, require, scopes_covering
 from openimi.directory import services
 from openimi.directory.models import Authority, AuthorityEvent
+from openimi.directory.permissions import Perm, has_perm, require, scopes_covering
 from openimi.directory.services import AuthorityData
 
 MAX_BYTES = 10 * 1024 * 1024

@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openimi.accounts.models import ApiToken, Membership, Role, RoleGrant, User
-from openimi.accounts.permissions import Perm, has_role, require, roles_of
 from openimi.accounts.tasks import ACCOUNT_CREATED, send_password_link
 from openimi.core.models import LegalArea
 from openimi.directory.events import record
 from openimi.directory.models import Authority, AuthorityEvent, AuthorityStatus
+from openimi.directory.permissions import Perm, has_role, require, roles_of
 from openimi.lib.text import clean_text
 
 FULL_NAME_LIMIT: int = User._meta.get_field("full_name").max_length or 200

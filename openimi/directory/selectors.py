@@ -7,9 +7,9 @@ from django.http import Http404
 from django.utils.functional import Promise
 
 from openimi.accounts.models import Membership, Role
-from openimi.accounts.permissions import Perm, has_perm, roles_of, scope_filter, scopes_of
 from openimi.core.models import Country, LegalArea, Region, Term
 from openimi.directory.models import Authority, AuthorityArea, AuthorityKind, AuthorityStatus, AuthorityText
+from openimi.directory.permissions import Perm, has_perm, roles_of, scope_filter, scopes_of
 from openimi.directory.search import SearchFilters, search
 
 

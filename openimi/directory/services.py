@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openimi.accounts.permissions import Perm, Scope, require, scopes_covering, scopes_of
 from openimi.core.models import Country, Language, LegalArea, Region, Term
 from openimi.directory.events import record
 from openimi.directory.members import member_add, user_create_local_admin
@@ -26,6 +25,7 @@ from openimi.directory.models import (
     CoordinatorFunction,
     Invitation,
 )
+from openimi.directory.permissions import Perm, Scope, require, scopes_covering, scopes_of
 from openimi.directory.search import index_authority
 from openimi.directory.tasks import invitation_link, send_invitation
 from openimi.directory.workflow import AUTHORITY_STATUS

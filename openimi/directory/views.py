@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openimi.accounts.forms import MemberForm, MemberRolesForm, role_values
-from openimi.accounts.permissions import Perm, has_perm, require, scopes_of
 from openimi.accounts.selectors import api_tokens_of
 from openimi.core.models import Country, LegalArea
 from openimi.directory import importing, members, selectors, services
@@ -28,6 +27,7 @@ from openimi.directory.forms import (
     SuspendForm,
 )
 from openimi.directory.models import AuthorityKind, AuthorityStatus, CoordinatorFunction
+from openimi.directory.permissions import Perm, has_perm, require, scopes_of
 from openimi.directory.search import facets
 from openimi.directory.services import AuthorityData
 

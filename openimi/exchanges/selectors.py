@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openimi.accounts.models import Role
-from openimi.accounts.permissions import roles_of, scope_filter, scopes_of
 from openimi.directory.models import Authority, AuthorityStatus
+from openimi.directory.permissions import roles_of, scope_filter, scopes_of
 from openimi.exchanges import permissions
 from openimi.exchanges.models import Attachment, InformationRequest, Message, RequestEvent, State
 from openimi.exchanges.services import handlers_of

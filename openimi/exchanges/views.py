@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openimi.accounts.models import Role
-from openimi.accounts.permissions import roles_of, scopes_of
 from openimi.core.models import LegalArea
 from openimi.directory import selectors as directory_selectors
 from openimi.directory import services as directory_services
 from openimi.directory.forms import DelegatedCoordinatorForm
 from openimi.directory.models import Authority, AuthorityStatus, CoordinatorFunction
+from openimi.directory.permissions import roles_of, scopes_of
 from openimi.directory.search import SearchFilters, search
 from openimi.directory.views import _apply_errors, _page_number
 from openimi.exchanges import permissions, selectors, services

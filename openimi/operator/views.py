@@ -14,8 +14,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from openimi.accounts.permissions import Perm, require
 from openimi.core.models import Country, Language, LegalArea, Term, Vocabulary
+from openimi.directory.permissions import Perm, require
 from openimi.operator import forms, selectors, services
 from openimi.questionnaires.models import QuestionSet
 from openimi.questionnaires.services import question_set_export, question_set_import

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, WithJsonSchema
 
-from openimi.accounts.permissions import Perm, has_perm
 from openimi.api.schemas import ErrorOut, StrictIn
+from openimi.directory.permissions import Perm, has_perm
 from openimi.privacy import selectors, services
 from openimi.privacy.models import SubjectRequest
 

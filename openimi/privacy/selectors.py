@@ -15,8 +15,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from openimi.accounts.permissions import Perm, admin_authority_ids, has_perm, scope_filter, scopes_of
 from openimi.directory.models import Authority
+from openimi.directory.permissions import Perm, admin_authority_ids, has_perm, scope_filter, scopes_of
 from openimi.exchanges.models import InformationRequest, Message
 from openimi.exchanges.selectors import question_rows
 from openimi.exchanges.visibility import held_by

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openimi.accounts.models import Role, User
-from openimi.accounts.permissions import Perm, require
+from openimi.directory.permissions import Perm, require
 from openimi.exchanges.models import InformationRequest, RequestEvent
 from openimi.exchanges.permissions import reached_responder
 from openimi.exchanges.services import RequestChanged, handlers_of

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from openimi.accounts.permissions import admin_authority_ids
 from openimi.directory.models import Authority, AuthorityEvent
+from openimi.directory.permissions import admin_authority_ids
 from openimi.directory.views import _apply_errors, _page_number
 from openimi.exchanges.services import RequestChanged
 from openimi.exchanges.workflow import ACTIONS, event_label

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from openimi.accounts.permissions import Perm, admin_authority_ids, has_perm, scopes_of
+from openimi.directory.permissions import Perm, admin_authority_ids, has_perm, scopes_of
 from openimi.notifications.selectors import unread_count
 
 
