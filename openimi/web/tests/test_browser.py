@@ -152,7 +152,7 @@ def test_sign_in_invite_register_validate_with_axe(browser, live_server, coordin
     ui.page.locator("#filter-q").fill("archi")
     ui.page.wait_for_function("document.querySelectorAll('#filter-q-suggestions option').length > 0")
     assert ui.page.locator("#filter-q-suggestions option").first.get_attribute("value") == "Architektenkammer Berlin"
-    ui.goto("/directory/coordination/")
+    ui.goto("/requests/coordination/")
     ui.page.get_by_role("link", name="Invite an authority").click()
     ui.audit()
     ui.page.get_by_label("Official name").fill("Mairie de Nantes")
@@ -176,7 +176,7 @@ def test_sign_in_invite_register_validate_with_axe(browser, live_server, coordin
     assert Authority.objects.get(official_name="Mairie de Nantes").status == AuthorityStatus.PENDING
 
     # 4. The coordinator validates it.
-    ui.goto("/directory/coordination/")
+    ui.goto("/requests/coordination/")
     ui.page.get_by_role("link", name="Mairie de Nantes").click()
     ui.audit()
     ui.submit("Validate")

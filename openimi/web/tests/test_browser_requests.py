@@ -208,7 +208,7 @@ def test_other_paths_forward_dates_referral_approval_allocation(browser, live_se
 
     coordinator = _new_page(browser, live_server, language="it")
     _sign_in(coordinator, claire.email, lambda: _code(devices[claire.email]))
-    coordinator.goto("/directory/coordination/")
+    coordinator.goto("/requests/coordination/")
     with coordinator.page.expect_navigation():
         coordinator.page.get_by_role("link", name=draft.reference).click()
     coordinator.audit()
