@@ -8,17 +8,29 @@ Personas (healthchecks' alice/bob, zulip's hamlet):
 - ``operator``: runs the installation (OpenIMI's operator pages, not the admin), sees no personal data
 """
 
+import os
+import shutil
 import socket
+import subprocess
 import threading
 import time
+import urllib.request
+from email import message_from_bytes, policy
+from importlib import import_module
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.apps import apps
+from django.conf import settings
 from django.core.cache import caches
 from django.test import Client
 from django.utils import translation
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from openimi.core.models import Country
+from openimi.exchanges.scanning import ClamdScanner
+from openimi.questionnaires.models import QuestionSet
 from openimi.tests.factories import AuthorityFactory, UserFactory, coordinator, member
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - test-only credential
@@ -30,16 +42,12 @@ class _Sink:
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
-        from email import message_from_bytes, policy
-
         with self.lock:
             self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
 
 def pytest_configure(config):
-    from django.conf import settings
-
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite test database lives there
 
 
@@ -98,13 +106,6 @@ def _test_settings(settings, smtp_server):
 def reference_data(transactional_db):
     """Transactional tests (browser, races) flush the database afterwards, reference data
     included; load it again from the same data migrations when it is missing."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from openimi.core.models import Country
-    from openimi.questionnaires.models import QuestionSet
-
     if not Country.objects.exists():
         core = import_module("openimi.core.migrations.0002_load_reference_data")
         core.load_languages_and_countries(apps, None)
@@ -222,8 +223,6 @@ def operator(db):
 
 def signed_in(user) -> Client:
     """A test client whose session passed both sign-in factors."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     client = Client()
     client.force_login(user)
     device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
@@ -242,11 +241,6 @@ def client_for():
 def apertium_url():
     """A real Apertium APy server on loopback (Debian's apertium-apy with the installed pairs).
     .ci/run installs it and sets OPENIMI_REQUIRE_APERTIUM=1, making its absence a failure."""
-    import os
-    import shutil
-    import subprocess
-    import urllib.request
-
     binary = shutil.which("apertium-apy")
     if binary is None or not os.path.isdir("/usr/share/apertium/modes"):
         if os.environ.get("OPENIMI_REQUIRE_APERTIUM") == "1":
@@ -286,12 +280,6 @@ def clamd_addresses(tmp_path_factory):
     """A real clamd (Debian's clamav-daemon) on a unix socket and on loopback TCP, loading only
     the EICAR signatures shipped in clamav/ (see its README). .ci/run installs it and sets
     OPENIMI_REQUIRE_CLAMAV=1, making its absence a failure."""
-    import os
-    import shutil
-    import subprocess
-
-    from openimi.exchanges.scanning import ClamdScanner
-
     binary = shutil.which("clamd") or shutil.which("clamd", path="/usr/sbin:/usr/local/sbin")
     if binary is None:
         if os.environ.get("OPENIMI_REQUIRE_CLAMAV") == "1":

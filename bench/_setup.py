@@ -6,6 +6,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import django
+import psycopg
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -19,16 +22,12 @@ def django_with_fresh_database(database_url: str | None = None) -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openimi.settings")
     os.environ.setdefault("OPENIMI_ENV", "development")
     os.environ["DEBUG"] = "0"
-    import django
-
     django.setup()
     return database_url
 
 
 def reset_postgres_database(url: str) -> None:
     """Drop and recreate the PostgreSQL database named in ``url`` (benchmarks only)."""
-    import psycopg
-
     name = url.rsplit("/", 1)[1]
     admin = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:

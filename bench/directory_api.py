@@ -23,7 +23,7 @@ url = django_with_fresh_database(args.postgres)
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from openimi.accounts.services import token_issue  # noqa: E402
+from openimi.directory.members import token_issue  # noqa: E402
 from openimi.directory.models import Authority  # noqa: E402
 from openimi.directory.selectors import authorities_to_act_for  # noqa: E402
 

@@ -35,7 +35,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from openimi.accounts.services import token_issue  # noqa: E402
+from openimi.directory.members import token_issue  # noqa: E402
 from openimi.tests.factories import AuthorityFactory, UserFactory, member  # noqa: E402
 
 call_command("migrate", verbosity=0)

@@ -31,7 +31,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from openimi.accounts.models import User  # noqa: E402
-from openimi.accounts.services import token_issue  # noqa: E402
+from openimi.directory.members import token_issue  # noqa: E402
 from openimi.directory.selectors import authorities_to_act_for  # noqa: E402
 from openimi.exchanges.demo import generate_requests  # noqa: E402
 from openimi.exchanges.models import InformationRequest  # noqa: E402

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "openimi.notifications",
     "openimi.translation",
     "openimi.privacy",
+    "openimi.operator",
     "openimi.api",
     "openimi.web",
 ]

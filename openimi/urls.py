@@ -9,7 +9,7 @@ urlpatterns = [
     path("accounts/", include("openimi.accounts.urls")),
     path("accounts/webauthn/", include("openimi.accounts.webauthn_urls")),  # security keys (namespace otp_webauthn)
     path("directory/", include("openimi.directory.urls")),
-    path("operator/", include("openimi.core.urls")),  # the operator: reference data, no exchange content
+    path("operator/", include("openimi.operator.urls")),  # the operator: reference data, no exchange content
     path("requests/", include("openimi.exchanges.urls")),
     path("notifications/", include("openimi.notifications.urls")),
     path("translation/", include("openimi.translation.urls")),

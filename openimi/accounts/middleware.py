@@ -1,6 +1,13 @@
+import time
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from openimi.lib.ratelimit import client_address, seconds_to_wait
 
@@ -49,8 +56,6 @@ class SecondFactorRequiredMiddleware:
 
     def __call__(self, request):
         if not second_factor_satisfied(request) and not request.path.startswith(_OPEN_PREFIXES):
-            from django.contrib.auth import logout
-
             logout(request)
             return redirect(settings.LOGIN_URL)
         return self.get_response(request)
@@ -66,21 +71,12 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        import time
-
-        from django.contrib import messages
-        from django.contrib.auth import logout
-        from django.utils.translation import gettext as _
-
         if request.user.is_authenticated:
             now = int(time.time())
             last = request.session.get(self.KEY, now)
             if now - last > settings.SESSION_IDLE_SECONDS:
                 logout(request)
                 messages.info(request, _("You were signed out after a period without activity."))
-                from django.urls import reverse
-                from django.utils.http import urlencode
-
                 return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}")
             if now - last >= 60 or self.KEY not in request.session:
                 request.session[self.KEY] = now

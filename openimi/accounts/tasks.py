@@ -15,7 +15,6 @@ from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
 from openimi.accounts.models import User
-from openimi.directory.models import Authority
 from openimi.lib.ratelimit import prune
 from openimi.notifications.tasks import mail_render, mail_send
 
@@ -30,18 +29,18 @@ def password_link(user: User) -> str:
 
 
 @task()
-def send_password_link(*, user_id: int, kind: str, authority_id: int | None = None) -> None:
+def send_password_link(*, user_id: int, kind: str, authority_name: str = "") -> None:
     """Mail ``user_id`` a fresh link to choose a password, in the user's language: for a new
-    account (``account_created``, member of ``authority_id``) or a reset they asked for."""
+    account (``account_created``, member of the authority named ``authority_name``) or a reset
+    they asked for."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return
     link = password_link(user)
-    if kind == ACCOUNT_CREATED and authority_id is not None:
-        authority = Authority.objects.only("official_name").get(pk=authority_id)
+    if kind == ACCOUNT_CREATED:
         subject, body = mail_render(
             template=ACCOUNT_CREATED,
-            context={"authority": authority.official_name, "link": link},
+            context={"authority": authority_name, "link": link},
             language=user.language,
         )
     elif kind == PASSWORD_RESET:

@@ -12,7 +12,6 @@ urlpatterns = [
     path("language/", views.language_view, name="language"),
     path("profile/", views.profile_view, name="profile"),
     path("profile/security-keys/<int:pk>/remove/", views.security_key_remove_view, name="security_key_remove"),
-    path("profile/tokens/<int:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(

@@ -3,6 +3,7 @@ enrolment, security keys on the profile, language."""
 
 import logging
 import time
+from base64 import b32encode
 from io import BytesIO
 
 import qrcode
@@ -151,8 +152,6 @@ def setup_view(request):
         return _finish_login(request, user, pending["backend"], pending["next"], device)
     if request.method == "POST" and AxesProxyHandler.is_locked(request, {"username": user.email}):
         return locked_out(request)
-    from base64 import b32encode
-
     secret = b32encode(device.bin_key).decode()
     return render(
         request,
@@ -208,15 +207,6 @@ def profile_view(request):
             "security_keys": security_keys_of(request.user),
         },
     )
-
-
-@login_required
-@require_POST
-def token_revoke_view(request, pk: int):
-    token = get_object_or_404(api_tokens_of(request.user), pk=pk)
-    services.token_revoke(actor=request.user, token=token)
-    messages.success(request, _("The token has been revoked. Programs using it can no longer connect."))
-    return redirect("accounts:profile")
 
 
 @login_required

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.utils import translation
 from ninja.security import HttpBearer
 
-from openimi.accounts.services import token_authenticate
 from openimi.api.errors import RateLimited
+from openimi.directory.members import token_authenticate
 from openimi.lib.ratelimit import seconds_to_wait
 
 log = logging.getLogger(__name__)

@@ -16,6 +16,7 @@ from openimi.api.schemas import (
 )
 from openimi.directory import selectors, services
 from openimi.directory.models import Authority
+from openimi.directory.search import facets
 from openimi.directory.services import AuthorityData
 
 router = Router(tags=["directory"])
@@ -78,8 +79,6 @@ def authority_list(request, filters: Query[AuthorityFiltersIn]):
 def authority_search(request, filters: Query[AuthoritySearchIn]):
     """Words in any order and language, typo-tolerant; every word must match a name, title,
     description, place, or competence label in any language. Best matches first."""
-    from openimi.directory.search import facets
-
     qs = selectors.authority_list(
         request.user,
         selectors.DirectoryFilters(

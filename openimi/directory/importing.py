@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
-from openimi.accounts.permissions import Perm, has_perm, require, scopes_covering
 from openimi.directory import services
 from openimi.directory.models import Authority, AuthorityEvent
+from openimi.directory.permissions import Perm, has_perm, require, scopes_covering
 from openimi.directory.services import AuthorityData
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -117,8 +118,6 @@ def _read_csv(content: bytes) -> list[list[str]]:
 
 
 def _read_xlsx(content: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a broken archive

@@ -5,6 +5,7 @@ The same plain SQL (equality and IN on an indexed word column) runs on SQLite an
 PostgreSQL, so both give the same results; typo and prefix expansion happen in Python against
 the vocabulary of indexed words (rapidfuzz). See docs/search.md."""
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -198,8 +199,6 @@ def expand(
     exact = {word, stem(word, language)}
     near: set[str] = set()
     if len(word) >= 3:
-        import bisect
-
         start = bisect.bisect_left(vocabulary.words, word)
         for candidate in vocabulary.words[start : start + 50]:
             if not candidate.startswith(word):

@@ -7,8 +7,10 @@ from django.http import Http404
 from django.utils.functional import Promise
 
 from openimi.accounts.models import Membership, Role
-from openimi.accounts.permissions import Perm, has_perm, roles_of, scope_filter, scopes_of
-from openimi.directory.models import Authority, AuthorityArea, AuthorityStatus, AuthorityText
+from openimi.core.models import Country, LegalArea, Region, Term
+from openimi.directory.models import Authority, AuthorityArea, AuthorityKind, AuthorityStatus, AuthorityText
+from openimi.directory.permissions import Perm, has_perm, roles_of, scope_filter, scopes_of
+from openimi.directory.search import SearchFilters, search
 
 
 @dataclass
@@ -45,8 +47,6 @@ def authority_list(
     user, filters: DirectoryFilters, language: str | None = None, autocomplete: bool = False
 ) -> QuerySet[Authority]:
     """The directory as ``user`` may see it, filtered and searched, best matches first."""
-    from openimi.directory.search import SearchFilters, search
-
     if filters.status and filters.status != AuthorityStatus.ACTIVE:
         # Entries that are not listed are only shown to the coordinators responsible for them.
         ids = Authority.objects.filter(scope_filter(scopes_of(user)), status=filters.status).values("pk")
@@ -152,9 +152,6 @@ def authorities_to_act_for(user) -> QuerySet[Authority]:
 
 def facet_links(counts: dict, query) -> dict[str, list[dict]]:
     """Facet counts with readable labels and the address that applies each one."""
-    from openimi.core.models import Country, LegalArea, Region, Term
-    from openimi.directory.models import AuthorityKind
-
     labels: dict[str, dict[str, str | Promise]] = {
         "country": {c.code: c.name for c in Country.objects.filter(code__in=[k for k, _n in counts["country"]])},
         "legal_area": {

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openimi.accounts.permissions import Perm, Scope, require, scopes_covering, scopes_of
 from openimi.core.models import Country, Language, LegalArea, Region, Term
+from openimi.directory.events import record
+from openimi.directory.members import member_add, user_create_local_admin
 from openimi.directory.models import (
     Authority,
     AuthorityArea,
@@ -24,11 +25,12 @@ from openimi.directory.models import (
     CoordinatorFunction,
     Invitation,
 )
+from openimi.directory.permissions import Perm, Scope, require, scopes_covering, scopes_of
+from openimi.directory.search import index_authority
 from openimi.directory.tasks import invitation_link, send_invitation
 from openimi.directory.workflow import AUTHORITY_STATUS
 from openimi.lib.text import clean_text
 from openimi.notifications.services import mail_queue
-from openimi.privacy.audit import audit
 
 
 @dataclass
@@ -168,13 +170,6 @@ def _scope_for_target(actor, *, country: str, region: str | None, areas: list[st
     raise PermissionDenied(_("This authority is outside the scope you coordinate."))
 
 
-def record(authority: Authority, actor, action: str, **data) -> AuthorityEvent:
-    event = AuthorityEvent.objects.create(authority=authority, actor=actor, action=action, data=data)
-    # Last write of the transaction: the audit head stays locked only for the insert and commit.
-    audit(actor=actor, action=f"authority.{action}", obj=authority, authority_id=authority.pk)
-    return event
-
-
 def _save_content(authority: Authority, data: AuthorityData, *, actor, areas: bool) -> None:
     for name in ("official_name", "kind", "street_address", "postcode", "city", "website", "email", "phone"):
         setattr(authority, name, (getattr(data, name) or "").strip())
@@ -191,8 +186,6 @@ def _save_content(authority: Authority, data: AuthorityData, *, actor, areas: bo
             if (title or "").strip()
         ]
     )
-    from openimi.directory.search import index_authority
-
     index_authority(authority)  # searchable at once, in the same transaction
     if areas:
         current = set(authority.area_grants.values_list("legal_area_id", flat=True))
@@ -278,8 +271,6 @@ def invitation_get(raw_token: str) -> Invitation:
 def invitation_complete(*, raw_token: str, data: AuthorityData, admin_name: str, admin_password: str) -> Authority:
     """The invitee completes the entry and becomes its first local administrator; the entry
     then waits for the coordinator's validation."""
-    from openimi.accounts.services import user_create_local_admin
-
     with transaction.atomic():
         invitation = invitation_get(raw_token)
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -452,8 +443,6 @@ def coordinator_appoint(
 def national_coordinator_register(*, actor, data: AuthorityData, admin_email: str, admin_name: str) -> Authority:
     """The operator bootstraps a country: registers its national coordinator authority and
     its first local administrator, who receives a link to choose a password."""
-    from openimi.accounts.services import member_add
-
     require(actor, Perm.COORDINATOR_APPOINT_NATIONAL)
     validate_authority_data(data)
     if CoordinatorFunction.objects.filter(country_id=data.country, kind=CoordinatorFunction.Kind.NATIONAL).exists():

@@ -5,6 +5,7 @@ from openimi.directory import views
 app_name = "directory"
 urlpatterns = [
     path("", views.authority_list_view, name="list"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
     path("suggest/", views.suggest_view, name="suggest"),
     path("<int:pk>/", views.authority_detail_view, name="detail"),
     path("<int:pk>/edit/", views.authority_edit_view, name="edit"),
@@ -18,6 +19,5 @@ urlpatterns = [
     path("invite/", views.authority_invite_view, name="invite"),
     path("join/<str:token>/", views.join_view, name="join"),
     path("import/", views.import_view, name="import"),
-    path("coordination/", views.coordination_view, name="coordination"),
     path("operator/", views.operator_view, name="operator"),
 ]

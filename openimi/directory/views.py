@@ -8,20 +8,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from openimi.accounts import services as account_services
 from openimi.accounts.forms import MemberForm, MemberRolesForm, role_values
-from openimi.accounts.permissions import Perm, has_perm, require, scopes_of
+from openimi.accounts.selectors import api_tokens_of
 from openimi.core.models import Country, LegalArea
-from openimi.directory import importing, selectors, services
+from openimi.directory import importing, members, selectors, services
 from openimi.directory.forms import (
     AreasForm,
     AuthorityForm,
-    DelegatedCoordinatorForm,
     ImportForm,
     InviteForm,
     JoinForm,
@@ -29,6 +27,8 @@ from openimi.directory.forms import (
     SuspendForm,
 )
 from openimi.directory.models import AuthorityKind, AuthorityStatus, CoordinatorFunction
+from openimi.directory.permissions import Perm, has_perm, require, scopes_of
+from openimi.directory.search import facets
 from openimi.directory.services import AuthorityData
 
 PAGE_SIZE = 25
@@ -52,8 +52,6 @@ def _page_number(request) -> int:
 
 @login_required
 def authority_list_view(request):
-    from openimi.directory.search import facets
-
     get = request.GET
     filters = selectors.DirectoryFilters(
         q=get.get("q", "")[:200],
@@ -88,8 +86,6 @@ def authority_list_view(request):
 @login_required
 def suggest_view(request):
     """Autocomplete: the first matching names for what has been typed so far (JSON)."""
-    from django.http import JsonResponse
-
     filters = selectors.DirectoryFilters(q=request.GET.get("q", "")[:100])
     if len(filters.q) < 2:
         return JsonResponse({"suggestions": []})
@@ -332,7 +328,7 @@ def members_view(request, pk):
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
-            account_services.member_add(
+            members.member_add(
                 actor=request.user,
                 authority=authority,
                 email=c["email"],
@@ -368,11 +364,11 @@ def member_edit_view(request, pk, member_pk):
     if request.method == "POST":
         try:
             if "remove" in request.POST:
-                account_services.member_remove(actor=request.user, membership=membership)
+                members.member_remove(actor=request.user, membership=membership)
                 messages.success(request, _("The user has been removed from the authority."))
                 return redirect("directory:members", authority.pk)
             if form.is_valid():
-                account_services.member_set_roles(actor=request.user, membership=membership, roles=form.role_specs())
+                members.member_set_roles(actor=request.user, membership=membership, roles=form.role_specs())
                 messages.success(request, _("The roles have been saved."))
                 return redirect("directory:members", authority.pk)
         except ValidationError as exc:
@@ -405,7 +401,7 @@ def import_view(request):
                 _("Import complete: %(created)d created, %(updated)d updated.")
                 % {"created": report.created, "updated": report.updated},
             )
-            return redirect("directory:coordination")
+            return redirect("exchanges:coordination")
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read(importing.MAX_BYTES + 1)
@@ -429,49 +425,6 @@ def import_view(request):
             "report": report,
             "token": (request.session.get("openimi_import") or {}).get("token"),
             "columns": sorted(importing.KNOWN_COLUMNS),
-        },
-    )
-
-
-@login_required
-def coordination_view(request):
-    user = request.user
-    scopes = scopes_of(user)
-    if not scopes:
-        raise Http404
-    national_country = next((s.country for s in scopes if s.kind == "national"), None)
-    form = DelegatedCoordinatorForm(request.POST or None, country=national_country) if national_country else None
-    if form is not None and request.method == "POST" and form.is_valid():
-        c = form.cleaned_data
-        try:
-            target = selectors.authority_get(user, c["authority"])
-            services.coordinator_appoint(
-                actor=user,
-                authority=target,
-                kind=CoordinatorFunction.Kind.DELEGATED,
-                legal_areas=c["legal_areas"],
-                regions=c["regions"],
-            )
-        except Http404:
-            form.add_error("authority", _("No authority with this number in your country."))
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("%(name)s is now a delegated coordinator.") % {"name": target.official_name})
-            return redirect("directory:coordination")
-    from openimi.exchanges.selectors import coordinator_queue
-
-    return render(
-        request,
-        "directory/coordination.html",
-        {
-            "queue": coordinator_queue(user),
-            "pending": selectors.pending_for(user)[:100],
-            "invited": selectors.invited_for(user)[:100],
-            "scopes": scopes,
-            "delegate_form": form,
         },
     )
 
@@ -513,3 +466,14 @@ def operator_view(request):
             "form": form,
         },
     )
+
+
+@login_required
+@require_POST
+def token_revoke_view(request, pk: int):
+    """Revoke one of the user's API tokens from the profile page (the token is the authority's:
+    its revocation is recorded on the authority's history)."""
+    token = get_object_or_404(api_tokens_of(request.user), pk=pk)
+    members.token_revoke(actor=request.user, token=token)
+    messages.success(request, _("The token has been revoked. Programs using it can no longer connect."))
+    return redirect("accounts:profile")

@@ -1,12 +1,12 @@
 """An authority's status, declared as data on the shared workflow core: a coordinator
 validates a self-registered entry, suspends it, and reactivates it. ``who`` names the
-permission each action needs (``accounts.permissions.Perm``)."""
+permission each action needs (``directory.permissions.Perm``)."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from openimi.accounts.permissions import Perm, has_perm
 from openimi.directory.models import Authority, AuthorityStatus
+from openimi.directory.permissions import Perm, has_perm
 from openimi.lib.workflow import Transition, Workflow
 
 STATUS_ACTIONS = [

@@ -1,14 +1,14 @@
 """Who stands where in a request: the sides a user takes, and the actions open to them.
 
 Read by services (to refuse), pages (to show buttons) and the API (to validate), so the three
-always agree. Built on :mod:`openimi.accounts.permissions` for roles and coordinator scopes."""
+always agree. Built on :mod:`openimi.directory.permissions` for roles and coordinator scopes."""
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from openimi.accounts.models import Role
-from openimi.accounts.permissions import has_role, roles_of, scopes_covering
+from openimi.directory.permissions import has_role, roles_of, scopes_covering
 from openimi.exchanges.models import InformationRequest, State
 from openimi.exchanges.workflow import ACTIONS, Action, RequestChanged, Side
 from openimi.lib.workflow import Workflow

@@ -5,11 +5,14 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from openimi.accounts.models import Role
-from openimi.accounts.permissions import roles_of, scopes_of
+from openimi.directory.models import Authority, AuthorityStatus
+from openimi.directory.permissions import roles_of, scope_filter, scopes_of
 from openimi.exchanges import permissions
 from openimi.exchanges.models import Attachment, InformationRequest, Message, RequestEvent, State
+from openimi.exchanges.services import handlers_of
 from openimi.exchanges.visibility import personal_data_visible, responder_side, side_filter, visibility_for
 from openimi.translation.services import translate
 
@@ -172,8 +175,6 @@ def question_rows(request, language=None) -> list[dict]:
 
 
 def _display(question, value) -> str:
-    from django.utils.translation import gettext as _
-
     labels = {"yes": _("Yes"), "no": _("No"), "unknown": _("Not known")}
     options: dict[str, str] = {o.code: o.label for o in question.options.all()}
     if isinstance(value, list):
@@ -184,8 +185,6 @@ def _display(question, value) -> str:
 
 
 def handler_choices(request) -> list[tuple[int, str]]:
-    from openimi.exchanges.services import handlers_of
-
     users = handlers_of(request.responder_id, request.legal_area_id, roles=(Role.REQUEST_HANDLER,))
     return [(u.pk, u.full_name) for u in users.order_by("full_name")]
 
@@ -216,8 +215,6 @@ def dashboard_counts(user) -> dict[str, int]:
 
 def coordinator_queue(user) -> dict[str, list[InformationRequest]]:
     """Requests a coordinator is involved in: to approve, referred to it, escalated to it."""
-    from openimi.accounts.permissions import scope_filter
-
     scopes = scopes_of(user)
     if not scopes:
         return {"approve": [], "referred": [], "escalated": []}
@@ -243,8 +240,6 @@ def coordinator_queue(user) -> dict[str, list[InformationRequest]]:
 
 def forward_choices(request) -> list[tuple[int, str]]:
     """Where a responder may forward: competent authorities and coordinators of its country."""
-    from openimi.directory.models import Authority, AuthorityStatus
-
     if request.responder_id is None:
         return []
     candidates = (

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openimi.accounts.models import Role, User
-from openimi.accounts.permissions import has_role, roles_of
 from openimi.directory.models import Authority, AuthorityStatus, CoordinatorFunction
+from openimi.directory.permissions import has_role, roles_of
 from openimi.exchanges import permissions
 from openimi.exchanges.attachments import InfectedUpload, check_upload
 from openimi.exchanges.models import (

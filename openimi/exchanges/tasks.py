@@ -11,6 +11,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from openimi.exchanges.models import Attachment, InformationRequest, RequestEvent, State
+from openimi.exchanges.selectors import overdue_candidates
+from openimi.exchanges.services import _national_coordinator, _responder_people, coordinator_users
 from openimi.notifications.models import Kind
 from openimi.notifications.services import notify
 
@@ -27,9 +29,6 @@ def _escalation_due(request, now) -> bool:
 
 
 def mark_overdue(now=None) -> int:
-    from openimi.exchanges.selectors import overdue_candidates
-    from openimi.exchanges.services import _responder_people
-
     now = now or timezone.now()
     done = 0
     for pk in list(overdue_candidates(now).values_list("pk", flat=True)[:BATCH]):
@@ -49,8 +48,6 @@ def mark_overdue(now=None) -> int:
 
 
 def escalate(now=None) -> int:
-    from openimi.exchanges.services import _national_coordinator, coordinator_users
-
     now = now or timezone.now()
     done = 0
     open_overdue = InformationRequest.objects.filter(
@@ -79,16 +76,9 @@ def escalate(now=None) -> int:
 
 @task()
 def check_deadlines() -> dict:
-    from openimi.privacy.services import remind_subject_requests
-
-    return {"overdue": mark_overdue(), "escalated": escalate(), "subject_requests": remind_subject_requests()}
-
-
-@task()
-def apply_retention() -> dict:
-    from openimi.privacy.retention import apply_retention as run
-
-    return run()
+    """The deadlines of requests; those of data-subject requests are privacy's
+    (``openimi.privacy.tasks.check_subject_request_deadlines``)."""
+    return {"overdue": mark_overdue(), "escalated": escalate()}
 
 
 ORPHAN_AGE = datetime.timedelta(hours=1)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.box_view, {"box": "inbox"}, name="inbox"),
     path("outbox/", views.box_view, {"box": "outbox"}, name="outbox"),
     path("new/", views.compose_view, name="compose"),
+    path("coordination/", views.coordination_view, name="coordination"),
     path("<int:pk>/", views.detail_view, name="detail"),
     path("<int:pk>/edit/", views.compose_view, name="edit"),
     path("<int:pk>/act/", views.action_view, name="act"),

@@ -11,9 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openimi.accounts.models import Role
-from openimi.accounts.permissions import roles_of
 from openimi.core.models import LegalArea
-from openimi.directory.models import Authority, AuthorityStatus
+from openimi.directory import selectors as directory_selectors
+from openimi.directory import services as directory_services
+from openimi.directory.forms import DelegatedCoordinatorForm
+from openimi.directory.models import Authority, AuthorityStatus, CoordinatorFunction
+from openimi.directory.permissions import roles_of, scopes_of
+from openimi.directory.search import SearchFilters, search
 from openimi.directory.views import _apply_errors, _page_number
 from openimi.exchanges import permissions, selectors, services
 from openimi.exchanges.forms import ActionForm, AnswerForm, BoxForm, ComposeForm, UploadForm
@@ -60,8 +64,6 @@ def _requesters(user) -> list[tuple[int, str]]:
 
 def _responder_matches(area: str, country: str, words: str, exclude_country: str) -> list[tuple[int, str]]:
     """Authorities competent for ``area``, found with the directory search; at most 50."""
-    from openimi.directory.search import SearchFilters, search
-
     base = Authority.objects.filter(status=AuthorityStatus.ACTIVE).exclude(country_id=exclude_country)
     found = search(base, SearchFilters(q=words, country=country, legal_area=area)).queryset
     return [(a.pk, f"{a.official_name} ({a.city}, {a.country.name})") for a in found.select_related("country")[:50]]
@@ -305,4 +307,47 @@ def download_view(request, pk, attachment_pk):
         as_attachment=True,
         filename=attachment.original_name,
         content_type=attachment.content_type,
+    )
+
+
+@login_required
+def coordination_view(request):
+    """A coordinator's desk: authorities waiting for validation or invited, delegation, and the
+    requests to approve, referred or escalated. In exchanges, the lowest app that knows both."""
+    user = request.user
+    scopes = scopes_of(user)
+    if not scopes:
+        raise Http404
+    national_country = next((s.country for s in scopes if s.kind == "national"), None)
+    form = DelegatedCoordinatorForm(request.POST or None, country=national_country) if national_country else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            target = directory_selectors.authority_get(user, c["authority"])
+            directory_services.coordinator_appoint(
+                actor=user,
+                authority=target,
+                kind=CoordinatorFunction.Kind.DELEGATED,
+                legal_areas=c["legal_areas"],
+                regions=c["regions"],
+            )
+        except Http404:
+            form.add_error("authority", _("No authority with this number in your country."))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("%(name)s is now a delegated coordinator.") % {"name": target.official_name})
+            return redirect("exchanges:coordination")
+    return render(
+        request,
+        "exchanges/coordination.html",
+        {
+            "queue": selectors.coordinator_queue(user),
+            "pending": directory_selectors.pending_for(user)[:100],
+            "invited": directory_selectors.invited_for(user)[:100],
+            "scopes": scopes,
+            "delegate_form": form,
+        },
     )

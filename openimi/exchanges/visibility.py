@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from openimi.accounts.permissions import roles_of
+from openimi.directory.permissions import roles_of
 from openimi.exchanges import permissions
 from openimi.exchanges.models import InformationRequest, State
 from openimi.privacy.personal_data import SUBJECT, fields_of

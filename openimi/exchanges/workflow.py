@@ -241,3 +241,21 @@ ACTIONS: dict[str, Action] = {
 ActionName = StrEnum(  # type: ignore[misc]
     "ActionName", {name: name for name, action in ACTIONS.items() if not action.own_service}
 )
+
+
+# Timeline events recorded outside the workflow actions.
+EVENT_LABELS = {
+    "created": pgettext_lazy("event", "Draft created"),
+    "edited": pgettext_lazy("event", "Draft edited"),
+    "overdue": pgettext_lazy("event", "Deadline passed"),
+    "escalated": pgettext_lazy("event", "Escalated to the coordinators"),
+    "attachment_added": pgettext_lazy("event", "Document attached"),
+    "personal_data_rectified": pgettext_lazy("event", "Personal data rectified at the person's request"),
+    "personal_data_contested": pgettext_lazy("event", "Personal data contested by the person"),
+    "personal_data_contest_lifted": pgettext_lazy("event", "Contest mark lifted"),
+}
+
+
+def event_label(action: str) -> str:
+    """The label of a timeline event that is not a workflow action (see ``ACTIONS`` for those)."""
+    return str(EVENT_LABELS.get(action, action))

@@ -1,8 +1,13 @@
 """Queue mails in the recipient's language, only once the surrounding transaction commits,
 and write notifications to the outbox."""
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from openimi.notifications.models import Notification
 from openimi.notifications.tasks import deliver_notifications, mail_render, send_email
 
 
@@ -21,8 +26,6 @@ def mail_queue(*, to: str, language: str, template: str, context: dict) -> None:
 def notify(*, recipients, kind: str, request=None) -> int:
     """Write one outbox row per recipient (inside the caller's transaction) and wake the
     worker after commit. Returns how many rows were written."""
-    from openimi.notifications.models import Notification
-
     rows = [Notification(recipient=user, kind=kind, request=request) for user in {u.pk: u for u in recipients}.values()]
     Notification.objects.bulk_create(rows)
     if rows:
@@ -32,20 +35,12 @@ def notify(*, recipients, kind: str, request=None) -> int:
 
 def notifications_mark_read(*, actor) -> int:
     """Mark all of the actor's notifications as read (only the actor's own)."""
-    from django.utils import timezone
-
-    from openimi.notifications.models import Notification
-
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
 
 
 def notification_mode_set(*, actor, mode: str) -> None:
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
-    from openimi.accounts.models import User
-
     if mode not in ("immediate", "digest"):
         raise ValidationError({"notification_mode": _("Choose one of the proposed options.")})
-    User.objects.filter(pk=actor.pk).update(notification_mode=mode)
+    # get_user_model(): notifications sit below accounts in the layers (docs/architecture.md).
+    get_user_model().objects.filter(pk=actor.pk).update(notification_mode=mode)
     actor.notification_mode = mode

@@ -6,9 +6,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
+
+from openimi.notifications.models import Notification
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -58,10 +61,6 @@ LEASE = timedelta(minutes=10)
 def _claim(queryset) -> list:
     """Take a lease on a batch of pending rows in a short transaction; ``skip_locked`` lets
     many workers share the outbox, and an expired lease (a worker died) is taken again."""
-    from django.db.models import Q
-
-    from openimi.notifications.models import Notification
-
     now = timezone.now()
     with transaction.atomic():
         rows = list(
@@ -76,8 +75,6 @@ def _claim(queryset) -> list:
 def _deliver(queryset) -> int:
     """Send pending rows grouped by recipient, outside any transaction; rows stay pending
     (with the error) when SMTP fails, and are retried once their lease runs out."""
-    from openimi.notifications.models import Notification
-
     sent = 0
     by_user: dict[int, list] = {}
     for row in _claim(queryset):
@@ -102,8 +99,6 @@ def _deliver(queryset) -> int:
 @task()
 def deliver_notifications() -> int:
     """Mail pending notifications of users who chose immediate mail."""
-    from openimi.notifications.models import Notification
-
     return _deliver(
         Notification.objects.filter(
             sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS, recipient__notification_mode="immediate"
@@ -114,8 +109,6 @@ def deliver_notifications() -> int:
 @task()
 def send_digests() -> int:
     """Once a day: one mail per digest user with everything of the last day."""
-    from openimi.notifications.models import Notification
-
     return _deliver(
         Notification.objects.filter(
             sent_at__isnull=True,

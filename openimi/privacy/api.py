@@ -8,12 +8,13 @@ from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, WithJsonSchema
 
-from openimi.accounts.permissions import Perm, has_perm
 from openimi.api.schemas import ErrorOut, StrictIn
+from openimi.directory.permissions import Perm, has_perm
 from openimi.privacy import selectors, services
 from openimi.privacy.models import SubjectRequest
 
@@ -201,8 +202,6 @@ def _get(request, subject_request_id: int) -> SubjectRequest:
     _require_manager(request)
     sr = selectors.subject_request_get(request.user, subject_request_id)
     if sr.authority_id != request.api_token.authority_id:
-        from django.http import Http404
-
         raise Http404
     return sr
 

@@ -11,6 +11,7 @@ interrupted and run again at any time: it is idempotent and resumable."""
 
 import datetime
 
+from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -95,8 +96,6 @@ def delete_due(now=None) -> int:
 def _remove_files(names: list[str]) -> None:
     """Files go after the rows are committed; a crash in between leaves only orphan files,
     which the next run cannot see but never exposes (no row points to them)."""
-    from django.core.files.storage import default_storage
-
     for name in names:
         if name:
             default_storage.delete(name)

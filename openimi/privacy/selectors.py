@@ -6,16 +6,19 @@ one of them, everything their authority holds on the person: the authority's own
 free text or messages mention the name. Blocked data is included (it is shown only here,
 audited); deleted data is gone and cannot be found."""
 
+import datetime
 import re
 import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from openimi.accounts.permissions import Perm, admin_authority_ids, has_perm, scope_filter, scopes_of
 from openimi.directory.models import Authority
+from openimi.directory.permissions import Perm, admin_authority_ids, has_perm, scope_filter, scopes_of
 from openimi.exchanges.models import InformationRequest, Message
+from openimi.exchanges.selectors import question_rows
 from openimi.exchanges.visibility import held_by
 from openimi.privacy.models import AuditEntry, ContestMark, SubjectRequest
 
@@ -42,10 +45,6 @@ def subject_requests_for(user) -> QuerySet[SubjectRequest]:
 def subject_request_counts(user) -> dict | None:
     """For a local administrator's home page: open data-subject requests, and how many of
     them are due within a week (overdue included). None for everyone else."""
-    import datetime
-
-    from django.utils import timezone
-
     if not admin_authority_ids(user):
         return None
     open_requests = subject_requests_for(user).filter(status=SubjectRequest.Status.OPEN)
@@ -193,8 +192,6 @@ def export_data(subject_request: SubjectRequest, found: list[Holding]) -> dict:
     """Everything the authority holds on the person, as plain data: the subject's fields,
     the questions and answers, the messages the authority can read (the other side's
     internal notes are not held by it), the documents and any contest marks."""
-    from openimi.exchanges.selectors import question_rows
-
     authority_id = subject_request.authority_id
     exchanges = []
     for holding in found:

@@ -8,10 +8,17 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openimi.accounts.permissions import Perm, require
+from openimi.accounts.models import Role, User
+from openimi.directory.permissions import Perm, require
+from openimi.exchanges.models import InformationRequest, RequestEvent
 from openimi.exchanges.permissions import reached_responder
+from openimi.exchanges.services import RequestChanged, handlers_of
 from openimi.lib.text import clean_text
+from openimi.notifications.models import Kind
+from openimi.notifications.services import notify
 from openimi.privacy.audit import audit
+from openimi.privacy.models import ContestMark, SubjectRequest
+from openimi.privacy.selectors import export_data, holdings
 from openimi.privacy.workflow import SUBJECT_REQUESTS
 
 # Data-subject requests (IMI Regulation Art. 19; GDPR Art. 12: one month to answer).
@@ -41,9 +48,6 @@ def subject_request_create(
     note: str = "",
 ):
     """Record a data-subject request received by ``authority``; due 30 days after receipt."""
-    from openimi.accounts.permissions import Perm, require
-    from openimi.privacy.models import SubjectRequest
-
     require(actor, Perm.SUBJECT_REQUEST_MANAGE, authority)
     errors: dict = {}
     if kind not in SubjectRequest.Kind.values:
@@ -110,8 +114,6 @@ SUBJECT_REQUESTS.bind(record=_record_subject_request, handlers={"complete": _com
 
 def _held_request(subject_request, request_pk):
     """One exchange found for the person (the only ones a data-subject request may touch)."""
-    from openimi.privacy.selectors import holdings
-
     for holding in holdings(subject_request):
         if str(holding.request.pk) == str(request_pk):
             return holding.request
@@ -123,9 +125,6 @@ def _other_side(request, authority_id: int) -> int | None:
 
 
 def _tell_other_side(request, authority_id: int, kind: str) -> None:
-    from openimi.exchanges.services import handlers_of
-    from openimi.notifications.services import notify
-
     other = _other_side(request, authority_id)
     # The responder hears of a request only once it has reached it (exchanges.permissions).
     if other and (other == request.requester_id or reached_responder(request)):
@@ -135,8 +134,6 @@ def _tell_other_side(request, authority_id: int, kind: str) -> None:
 def subject_data_show(*, actor, subject_request, holdings: list) -> None:
     """Record that the person's data found in ``holdings`` is being displayed or exported
     (blocked data included: this is the one audited way to see it)."""
-    from openimi.accounts.permissions import Perm, require
-
     require(actor, Perm.SUBJECT_REQUEST_MANAGE, subject_request.authority)
     with transaction.atomic():
         for holding in holdings:
@@ -151,9 +148,6 @@ def subject_data_show(*, actor, subject_request, holdings: list) -> None:
 
 def subject_data_export(*, actor, subject_request) -> dict:
     """Everything the authority holds on the person, as plain data (JSON-ready). Audited."""
-    from openimi.accounts.permissions import Perm, require
-    from openimi.privacy.selectors import export_data, holdings
-
     require(actor, Perm.SUBJECT_REQUEST_MANAGE, subject_request.authority)
     found = holdings(subject_request)
     data = export_data(subject_request, found)
@@ -171,11 +165,6 @@ def subject_data_export(*, actor, subject_request) -> dict:
 def subject_data_rectify(*, actor, subject_request, request_pk, changes: dict, version: int | None = None):
     """Correct the subject's data in one exchange. The exchange is shared by both
     authorities, so the correction is recorded on its timeline and the other side told."""
-    from openimi.accounts.permissions import Perm, require
-    from openimi.exchanges.models import InformationRequest, RequestEvent
-    from openimi.exchanges.services import RequestChanged
-    from openimi.notifications.models import Kind
-
     require(actor, Perm.SUBJECT_REQUEST_MANAGE, subject_request.authority)
     request = _held_request(subject_request, request_pk)
     cleaned: dict[str, str | datetime.date | None] = {}
@@ -230,11 +219,6 @@ def subject_data_rectify(*, actor, subject_request, request_pk, changes: dict, v
 
 def subject_data_contest(*, actor, subject_request, request_pk, reason: str):
     """Mark an exchange's personal data as contested by the person; both sides see the mark."""
-    from openimi.accounts.permissions import Perm, require
-    from openimi.exchanges.models import RequestEvent
-    from openimi.notifications.models import Kind
-    from openimi.privacy.models import ContestMark
-
     require(actor, Perm.SUBJECT_REQUEST_MANAGE, subject_request.authority)
     request = _held_request(subject_request, request_pk)
     reason = _checked_text(reason, "reason", MAX_TEXT, required=True)
@@ -270,10 +254,6 @@ def subject_data_contest(*, actor, subject_request, request_pk, reason: str):
 
 def contest_lift(*, actor, mark):
     """The accuracy has been verified (or corrected): the contest mark is lifted."""
-    from openimi.accounts.permissions import Perm, require
-    from openimi.exchanges.models import RequestEvent
-    from openimi.privacy.models import ContestMark
-
     require(actor, Perm.SUBJECT_REQUEST_MANAGE, mark.authority)
     with transaction.atomic():
         locked = ContestMark.objects.select_for_update().get(pk=mark.pk)
@@ -295,11 +275,6 @@ def contest_lift(*, actor, mark):
 def remind_subject_requests(now=None) -> int:
     """Tell the local administrators once when an open data-subject request is due within a
     week. Idempotent: each request is reminded once."""
-    from openimi.accounts.models import Role, User
-    from openimi.notifications.models import Kind
-    from openimi.notifications.services import notify
-    from openimi.privacy.models import SubjectRequest
-
     today = timezone.localdate(now)
     due = SubjectRequest.objects.filter(
         status=SubjectRequest.Status.OPEN,

@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from openimi.accounts.permissions import admin_authority_ids
-from openimi.directory.models import Authority
+from openimi.directory.models import Authority, AuthorityEvent
+from openimi.directory.permissions import admin_authority_ids
 from openimi.directory.views import _apply_errors, _page_number
 from openimi.exchanges.services import RequestChanged
+from openimi.exchanges.workflow import ACTIONS, event_label
 from openimi.privacy import selectors, services
 from openimi.privacy.forms import AuditFilterForm, CompleteForm, ContestForm, RectifyForm, SubjectRequestForm
 
@@ -46,14 +47,9 @@ def action_label(action: str) -> str:
     if action in ACTION_LABELS:
         return str(ACTION_LABELS[action])
     if action.startswith("authority."):
-        from openimi.directory.models import AuthorityEvent
-
         name = action.removeprefix("authority.")
         return str(AuthorityEvent.Action(name).label) if name in AuthorityEvent.Action.values else action
     if action.startswith("request."):
-        from openimi.exchanges.workflow import ACTIONS
-        from openimi.web.templatetags.openimi import event_label
-
         name = action.removeprefix("request.")
         spec = ACTIONS.get(name)
         return str(spec.label) if spec else event_label(name)

@@ -4,7 +4,7 @@ once answered (with its outcome). ``who`` names the permission the action needs.
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from openimi.accounts.permissions import Perm, has_perm
+from openimi.directory.permissions import Perm, has_perm
 from openimi.lib.workflow import Transition, Workflow
 from openimi.privacy.models import SubjectRequest
 

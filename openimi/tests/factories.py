@@ -4,6 +4,7 @@ import factory
 
 from openimi.accounts.models import Membership, Role, RoleGrant, User
 from openimi.directory.models import Authority, AuthorityArea, AuthorityStatus, CoordinatorFunction
+from openimi.directory.search import index_authority
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -34,8 +35,6 @@ class AuthorityFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def search_index(self, create, extracted, **kwargs):
-        from openimi.directory.search import index_authority
-
         index_authority(self)  # as the directory services do
 
 

@@ -4,12 +4,11 @@ Lingua has no Maltese model; Maltese texts are recognised only when the writer s
 from functools import lru_cache
 
 from django.conf import settings
+from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
 
 @lru_cache(maxsize=1)
 def _detector():
-    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
-
     languages = []
     for code, _name in settings.LANGUAGES:
         try:

@@ -4,20 +4,24 @@ through pivot languages; cache the result; never fail a page (errors come back a
 
 import hashlib
 import re
+import secrets
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError
 from django.db.models import F
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from openimi.core.i18n import pick
+from openimi.core.models import Language
 from openimi.translation.detection import detect_language
 from openimi.translation.engines import Engine, EngineUnavailable
-from openimi.translation.models import CachedTranslation
+from openimi.translation.models import CachedTranslation, PendingTranslation
 
 MAX_CHARS = 50_000
 MAX_STEPS = 3  # a direct pair, or a chain through at most two pivot languages
@@ -126,8 +130,6 @@ def _key(source: str, target: str, text: str, scope: int | None) -> str:
 
 
 def language_name(code: str) -> str:
-    from openimi.core.models import Language
-
     language = Language.objects.filter(code=code).first()
     return pick(language.names) if language else code
 
@@ -198,13 +200,6 @@ def _submit_async(
 ) -> Translation:
     """Ask an asynchronous engine once per text and pair; later calls see it pending until
     the callback stores the answer in the cache."""
-    import secrets
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from openimi.translation.models import PendingTranslation
-
     pending = PendingTranslation.objects.filter(key=key).first()
     fresh = pending is not None and pending.created_at > timezone.now() - timedelta(minutes=15)
     if fresh and pending is not None and not pending.error:
@@ -234,8 +229,6 @@ def _submit_async(
 def callback_store(*, token: str, translated: str | None, error: str = "") -> bool:
     """Store what an asynchronous engine sent back for ``token``; False for an unknown token
     (or one already answered: the engine may call back twice, or error and done may race)."""
-    from openimi.translation.models import PendingTranslation
-
     pending = PendingTranslation.objects.filter(token=token).first()
     if pending is None:
         return False

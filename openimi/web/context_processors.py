@@ -4,7 +4,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from openimi.accounts.permissions import Perm, admin_authority_ids, has_perm, scopes_of
+from openimi.directory.permissions import Perm, admin_authority_ids, has_perm, scopes_of
 from openimi.notifications.selectors import unread_count
 
 
@@ -16,7 +16,7 @@ def navigation(request) -> list[dict[str, Any]]:
     items.append({"url": reverse("exchanges:inbox"), "label": _("Requests")})
     items.append({"url": reverse("directory:list"), "label": _("Directory")})
     if scopes_of(user):
-        items.append({"url": reverse("directory:coordination"), "label": _("Coordination")})
+        items.append({"url": reverse("exchanges:coordination"), "label": _("Coordination")})
     if has_perm(user, Perm.COORDINATOR_APPOINT_NATIONAL):
         items.append({"url": reverse("directory:operator"), "label": _("Countries and coordinators")})
     if admin_authority_ids(user):

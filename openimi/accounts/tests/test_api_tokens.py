@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from openimi.accounts.models import ApiToken
-from openimi.accounts.services import token_issue, token_revoke
+from openimi.directory.members import token_issue, token_revoke
 from openimi.directory.models import Authority, AuthorityEvent
 
 
@@ -20,7 +20,7 @@ def test_the_owner_revokes_a_token_from_the_profile(fr_handler, fr_authority, cl
     assert _works(raw)
     client = client_for(fr_handler)
     assert "Registry sync" in client.get(reverse("accounts:profile")).content.decode()
-    response = client.post(reverse("accounts:token_revoke", args=[token.pk]))
+    response = client.post(reverse("directory:token_revoke", args=[token.pk]))
     assert response.status_code == 302
     assert not _works(raw)
     assert "Registry sync" not in client.get(reverse("accounts:profile")).content.decode()
@@ -31,7 +31,7 @@ def test_nobody_else_revokes_it_but_a_local_administrator_of_its_authority(
     fr_handler, fr_admin, de_admin, fr_authority, client_for
 ):
     token, raw = token_issue(actor=fr_handler, authority=fr_authority, name="sync")
-    assert client_for(de_admin).post(reverse("accounts:token_revoke", args=[token.pk])).status_code == 404
+    assert client_for(de_admin).post(reverse("directory:token_revoke", args=[token.pk])).status_code == 404
     with pytest.raises(PermissionDenied):
         token_revoke(actor=de_admin, token=token)
     assert _works(raw)

@@ -3,6 +3,7 @@ the reader's language, whatever the credentials. Lockout after failures is djang
 tested in test_sign_in.py."""
 
 import pytest
+from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
 
@@ -89,8 +90,6 @@ def test_behind_the_proxy_each_client_address_counts_apart(settings, fr_handler)
 
 def test_behind_the_proxy_the_lockout_counts_the_client_address(settings, fr_handler):
     """django-axes locks the client out, not the proxy every user comes through."""
-    from axes.models import AccessAttempt
-
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     client = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.23", HTTP_X_FORWARDED_PROTO="https")
     client.post(reverse("accounts:login"), {"username": fr_handler.email, "password": "wrong"}, secure=True)

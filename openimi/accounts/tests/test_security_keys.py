@@ -15,6 +15,7 @@ import cbor2
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -202,8 +203,6 @@ def test_another_user_cannot_remove_your_key(client_for, fr_handler, de_handler)
 
 
 def test_the_remove_service_refuses_someone_elses_key(fr_handler, de_handler):
-    from django.core.exceptions import PermissionDenied
-
     _key, stored = _key_for(fr_handler)
     with pytest.raises(PermissionDenied):
         security_key_remove(actor=de_handler, key=stored)

@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -172,8 +174,6 @@ def test_pages_carry_a_strict_content_security_policy(db):
 
 
 def test_idle_sessions_are_signed_out(client_for, fr_handler, settings):
-    import time
-
     client = client_for(fr_handler)
     assert client.get(reverse("directory:list")).status_code == 200
     session = client.session

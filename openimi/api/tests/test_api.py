@@ -1,8 +1,10 @@
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
-from openimi.accounts.services import token_issue
+from openimi.directory.members import token_issue
 from openimi.directory.models import Authority, AuthorityStatus
 from openimi.tests.factories import AuthorityFactory
 
@@ -37,8 +39,6 @@ def test_requests_without_a_valid_token_are_refused_with_json(db):
 
 
 def test_revoked_token_is_refused(fr_handler, fr_authority):
-    from django.utils import timezone
-
     token, raw = token_issue(actor=fr_handler, authority=fr_authority, name="x")
     token.revoked_at = timezone.now()
     token.save()
@@ -53,8 +53,6 @@ def test_me_names_the_user_and_the_authority_the_token_acts_for(fr_api, fr_handl
 
 
 def test_token_only_for_an_authority_of_the_user(fr_handler, de_authority):
-    from django.core.exceptions import PermissionDenied
-
     with pytest.raises(PermissionDenied):
         token_issue(actor=fr_handler, authority=de_authority, name="x")
 

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from pydantic import BaseModel
 
-from openimi.accounts.services import token_issue
+from openimi.directory.members import token_issue
 from openimi.exchanges import selectors as exchange_selectors
 from openimi.exchanges.api import QuestionSetOut, RequestDetailOut, detail, question_sets
 from openimi.exchanges.services import attachment_add, request_act, request_create

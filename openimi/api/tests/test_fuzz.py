@@ -30,10 +30,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from openimi.accounts.models import ApiToken
-from openimi.accounts.services import token_issue
+from openimi.directory.members import token_issue
 from openimi.exchanges.services import attachment_add, request_act, request_create
 from openimi.exchanges.tests.test_workflow import draft_data
 from openimi.exchanges.workflow import ACTIONS
+from openimi.privacy.services import subject_request_complete, subject_request_create
 from openimi.tests.factories import AuthorityFactory, member
 
 # Cases of the coverage phase are built when pytest collects this module, long before the
@@ -103,8 +104,6 @@ def fuzz_world(fr_coordinator, fr_coordinator_authority, fr_authority, de_author
     ]
     # Data-subject requests of the coordinator's authority: one open, about the person of the
     # requests above, one completed.
-    from openimi.privacy.services import subject_request_complete, subject_request_create
-
     subject_requests = [
         subject_request_create(
             actor=fr_coordinator, authority=fr_coordinator_authority, kind=kind, person_name="Jean Dupont"

@@ -4,7 +4,7 @@ PostgreSQL whatever the fuzzer's seed."""
 import pytest
 from django.test import Client
 
-from openimi.accounts.services import token_issue
+from openimi.directory.members import token_issue
 from openimi.directory.models import Authority
 
 

@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import ngettext
 
 from openimi.accounts.models import RateCounter
-from openimi.accounts.services import token_issue
+from openimi.directory.members import token_issue
 from openimi.directory.models import Authority
 from openimi.lib.env import envrate
 from openimi.lib.ratelimit import client_address, prune, seconds_to_wait

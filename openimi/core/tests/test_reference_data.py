@@ -1,4 +1,6 @@
+import pytest
 from django.conf import settings
+from django.core.management import call_command
 
 from openimi.core.models import Country, Language, LegalArea, Region, Term, Vocabulary
 
@@ -61,9 +63,6 @@ def test_the_four_required_legal_areas_exist(db):
 
 
 def test_content_report_finds_nothing_missing_and_names_a_gap(db, capsys):
-    import pytest
-    from django.core.management import call_command
-
     call_command("content_report")
     assert capsys.readouterr().out.strip().endswith("0 missing texts in all.")
     term = Term.objects.get(code="architect")

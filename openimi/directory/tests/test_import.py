@@ -2,6 +2,7 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
@@ -103,8 +104,6 @@ def test_unreadable_files_get_a_clear_message(fr_coordinator, content, message):
 
 
 def test_import_page_checks_then_applies(client_for, fr_coordinator):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     client = client_for(fr_coordinator)
     response = client.post(reverse("directory:import"), {"file": SimpleUploadedFile("a.csv", GOOD.encode())})
     assert response.status_code == 200 and response.context["report"].ok
@@ -115,8 +114,6 @@ def test_import_page_checks_then_applies(client_for, fr_coordinator):
 
 
 def test_import_page_shows_line_errors(client_for, fr_coordinator):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     bad = HEADER + "X;fr;FR;ZZ-1;X;services;;\n"
     response = client_for(fr_coordinator).post(
         reverse("directory:import"), {"file": SimpleUploadedFile("a.csv", bad.encode())}

@@ -137,7 +137,7 @@ def test_handler_cannot_open_coordinator_pages(client_for, fr_handler):
     client = client_for(fr_handler)
     assert client.get(reverse("directory:register")).status_code == 403
     assert client.get(reverse("directory:import")).status_code == 403
-    assert client.get(reverse("directory:coordination")).status_code == 404
+    assert client.get(reverse("exchanges:coordination")).status_code == 404
     assert client.get(reverse("directory:operator")).status_code == 403
 
 

@@ -1,18 +1,19 @@
 """Search that finds the right authority abroad, in any language."""
 
 import pytest
+from django.test import Client
 
 from openimi.directory import services
-from openimi.directory.models import Authority
+from openimi.directory.members import token_issue
+from openimi.directory.models import Authority, SearchEntry
 from openimi.directory.search import SearchFilters, facets, search
 from openimi.directory.services import AuthorityData
+from openimi.tests.factories import UserFactory, coordinator, member
 
 
 @pytest.fixture
 def directory(operator, db):
     """A few authorities registered through the services (so indexed as in real use)."""
-    from openimi.tests.factories import UserFactory, coordinator, member
-
     made = {}
     specs = [
         (
@@ -119,8 +120,6 @@ def test_new_and_changed_authorities_are_searchable_at_once(directory):
     data.official_name = "Chambre régionale de métiers Auvergne-Rhône-Alpes"
     services.authority_update(actor=fr_coordinator, authority=lyon, data=data)
     assert names(SearchFilters(q="auvergne")) == ["Chambre régionale de métiers Auvergne-Rhône-Alpes"]
-    from openimi.directory.models import SearchEntry
-
     assert not SearchEntry.objects.filter(authority=lyon, word="artisanat", field="name").exists()
     assert "Chambre de métiers et de l'artisanat de Lyon" not in names(SearchFilters(q="artisanat"))
 
@@ -158,10 +157,6 @@ def test_odd_queries_are_just_text(directory, q, finds_all):
 
 
 def test_search_page_shows_facets_and_the_api_has_the_same_results(directory, client_for, fr_handler):
-    from django.test import Client
-
-    from openimi.accounts.services import token_issue
-
     page = client_for(fr_handler).get("/directory/", {"q": "architekt"}).content.decode()
     assert "Ordine degli Architetti di Milano" in page and "Izba Architektów RP" in page
     assert "competence=architect" in page  # facet link

@@ -9,10 +9,10 @@ from django.test import Client
 from django.urls import reverse
 
 from openimi.accounts.models import User
-from openimi.accounts.permissions import roles_of
-from openimi.accounts.services import token_issue
 from openimi.directory import services
+from openimi.directory.members import token_issue
 from openimi.directory.models import AuthorityStatus
+from openimi.directory.permissions import roles_of
 from openimi.directory.services import AuthorityData
 from openimi.exchanges.models import Message
 from openimi.exchanges.services import attachment_add, request_act, request_create

@@ -7,10 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from openimi.accounts.services import token_issue
+from openimi.directory.members import token_issue
 from openimi.exchanges.models import InformationRequest, State
 from openimi.exchanges.workflow import ACTIONS
-from openimi.tests.factories import UserFactory, member
+from openimi.tests.factories import AuthorityFactory, UserFactory, member
 
 REPLY_BY = (timezone.localdate() + datetime.timedelta(days=20)).isoformat()
 
@@ -107,8 +107,6 @@ def test_bad_draft_fields_are_named(fr_api, de_authority):
 
 
 def test_outsiders_see_nothing(fr_api, de_authority, outsider):
-    from openimi.tests.factories import AuthorityFactory
-
     rid = create(fr_api, de_authority).json()["id"]
     post(fr_api, f"/api/v1/requests/{rid}/actions/submit")
     other = AuthorityFactory(country_id="IT", areas=["professional_qualifications"])

@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from openimi.accounts.services import token_issue
+from openimi.directory.members import token_issue
 from openimi.exchanges import services
 from openimi.exchanges.attachments import check_upload
 from openimi.exchanges.models import Attachment, RequestEvent, State

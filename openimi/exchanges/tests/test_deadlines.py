@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from openimi.exchanges.models import InformationRequest
+from openimi.exchanges.permissions import can_view
 from openimi.exchanges.services import request_act, request_create
 from openimi.exchanges.tasks import escalate, mark_overdue
 from openimi.exchanges.tests.test_workflow import draft_data
@@ -46,8 +47,6 @@ def test_escalation_reaches_the_responders_coordinator_after_the_delay(sent, de_
     assert escalate(timezone.now() + datetime.timedelta(days=15)) == 1
     assert escalate(timezone.now() + datetime.timedelta(days=16)) == 0
     assert Notification.objects.filter(recipient=boss, kind="escalated").exists()
-    from openimi.exchanges.permissions import can_view
-
     sent.refresh_from_db()
     assert can_view(boss, sent)  # involved now
 

@@ -214,7 +214,7 @@ def test_coordinator_page_lists_requests_to_approve_and_referred(
         action="submit",
         request=request_create(actor=fr_handler, requester=fr_authority, data=draft_data(de_authority)),
     )
-    page = client_for(fr_coordinator).get(reverse("directory:coordination")).content.decode()
+    page = client_for(fr_coordinator).get(reverse("exchanges:coordination")).content.decode()
     assert waiting.reference in page
     assert client_for(fr_coordinator).get(reverse("exchanges:detail", args=[waiting.pk])).status_code == 200
 

@@ -7,7 +7,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from openimi.accounts.services import token_issue
+from openimi.directory.members import token_issue
 from openimi.exchanges.models import InformationRequest
 from openimi.exchanges.services import request_act, request_create
 from openimi.exchanges.tests.test_workflow import draft_data

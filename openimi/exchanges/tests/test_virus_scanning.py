@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
+import openimi.settings
 from openimi.exchanges.models import Attachment
 from openimi.exchanges.scanning import ClamdScanner, NoScanner, ScannerUnavailable, configured_scanner
 from openimi.exchanges.services import attachment_add, request_act, request_create
@@ -164,8 +165,6 @@ def test_scanner_refused_or_silent_is_unavailable_within_its_timeout():
 
 
 def test_clamav_address_chooses_clamd_and_without_it_nothing_is_scanned(monkeypatch):
-    import openimi.settings
-
     monkeypatch.setenv("CLAMAV_ADDRESS", "tcp://127.0.0.1:3310")
     monkeypatch.setenv("CLAMAV_TIMEOUT", "7")
     assert runpy.run_path(openimi.settings.__file__)["VIRUS_SCANNER"] == {

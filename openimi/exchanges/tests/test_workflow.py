@@ -9,9 +9,12 @@ from django.utils import timezone
 
 from openimi.exchanges import permissions
 from openimi.exchanges.models import InformationRequest, State
+from openimi.exchanges.selectors import messages_for, timeline_for
 from openimi.exchanges.services import DraftData, RequestChanged, request_act, request_create, request_update_draft
 from openimi.exchanges.workflow import ACTIONS
 from openimi.notifications.models import Notification
+from openimi.questionnaires.models import QuestionSet
+from openimi.questionnaires.services import question_set_export, question_set_import
 from openimi.tests.factories import AuthorityFactory, UserFactory, member
 
 QUESTIONS = ["diploma_authentic", "entitled_to_practise", "experience_confirmed", "experience_years"]
@@ -206,8 +209,6 @@ def test_allocation_to_a_handler(sent, de_authority, de_handler):
 
 
 def test_internal_notes_stay_inside_the_authority(accepted, de_handler, fr_handler):
-    from openimi.exchanges.selectors import messages_for, timeline_for
-
     request = act(de_handler, accepted, "note", text="Kollege fragen.")
     assert [m.text for m in messages_for(de_handler, request) if m.internal] == ["Kollege fragen."]
     assert [m for m in messages_for(fr_handler, request) if m.internal] == []
@@ -281,9 +282,6 @@ def test_submit_needs_a_complete_draft(fr_handler, fr_authority, de_authority):
 
 
 def test_a_sent_request_keeps_its_question_set_version(sent, operator):
-    from openimi.questionnaires.models import QuestionSet
-    from openimi.questionnaires.services import question_set_export, question_set_import
-
     document = question_set_export(sent.question_set)
     document["groups"][0]["questions"][0]["texts"]["en"] = "Changed wording?"
     new = question_set_import(actor=operator, document=document)

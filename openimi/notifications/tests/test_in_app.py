@@ -1,3 +1,4 @@
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -34,8 +35,6 @@ def test_choosing_the_daily_digest(client_for, fr_handler):
 
 def test_plain_text_mails_are_not_html_escaped():
     """Mails are plain text: an authority called "A & B <Lyon>" keeps its name as written."""
-    from django.template.loader import render_to_string
-
     text = render_to_string(
         "notifications/authority_validated.txt", {"authority": "Ordre A & B <Lyon>", "url": "https://x.example/"}
     )

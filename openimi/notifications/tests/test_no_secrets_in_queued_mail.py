@@ -10,8 +10,8 @@ from django.urls import reverse
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from openimi.accounts.services import member_add
 from openimi.directory import services as directory_services
+from openimi.directory.members import member_add
 from openimi.notifications.models import Notification
 
 LINK = re.compile(r"http://testserver/\S+")

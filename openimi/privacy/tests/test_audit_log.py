@@ -2,7 +2,11 @@
 authorities in scope, nobody else anything."""
 
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 
+from openimi.directory.members import token_issue
+from openimi.directory.models import AuthorityEvent
 from openimi.exchanges.services import request_act, request_create
 from openimi.exchanges.tests.test_workflow import draft_data
 from openimi.privacy.models import AuditEntry
@@ -78,12 +82,6 @@ def test_behind_the_tls_proxy_the_log_records_the_client_not_the_proxy(
 
 def test_every_entry_reads_as_a_sentence_in_the_reader_s_language(fr_handler, fr_admin, fr_authority, client_for):
     """Directory changes are logged as authority.<event>; the page names them, never the code."""
-    from django.utils import translation
-    from django.utils.html import escape
-
-    from openimi.accounts.services import token_issue
-    from openimi.directory.models import AuthorityEvent
-
     token_issue(actor=fr_handler, authority=fr_authority, name="sync")
     page = client_for(fr_admin).get(reverse("privacy:audit")).content.decode()
     with translation.override("fr"):

@@ -15,15 +15,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from openimi.accounts.services import token_issue
+from openimi.directory.members import token_issue
 from openimi.directory.models import Authority
 from openimi.directory.services import authority_suspend as suspend
 from openimi.exchanges.models import InformationRequest
 from openimi.exchanges.permissions import available_actions
-from openimi.exchanges.services import request_act, request_create
+from openimi.exchanges.services import attachment_add, request_act, request_create
 from openimi.exchanges.tests.test_workflow import draft_data
 from openimi.exchanges.workflow import ACTIONS
 from openimi.notifications.models import Notification
+from openimi.privacy.models import ContestMark, SubjectRequest
+from openimi.privacy.services import subject_data_contest, subject_request_create
 from openimi.tests.factories import AuthorityFactory, UserFactory, member
 
 SECRET_MARKERS = [
@@ -54,10 +56,6 @@ def walk(resolver=None, prefix=""):
 def world(fr_handler, fr_admin, fr_authority, de_authority, de_handler, de_coordinator, outsider, operator):
     r = request_create(actor=fr_handler, requester=fr_authority, data=draft_data(de_authority))
     r = request_act(actor=fr_handler, request=r, action="submit")
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from openimi.exchanges.services import attachment_add
-
     attachment = attachment_add(
         actor=fr_handler,
         request=r,
@@ -66,8 +64,6 @@ def world(fr_handler, fr_admin, fr_authority, de_authority, de_handler, de_coord
     other = AuthorityFactory(
         official_name="Ordine degli Architetti di Roma", country_id="IT", areas=["professional_qualifications"]
     )
-    from openimi.privacy.services import subject_data_contest, subject_request_create
-
     subject_request = subject_request_create(
         actor=fr_admin, authority=fr_authority, kind="access", person_name="Jean Dupont"
     )
@@ -117,8 +113,6 @@ def fill(pattern: str, world, request=None) -> str:
 def snapshot(world):
     r = InformationRequest.objects.get(pk=world["request"].pk)
     a = Authority.objects.get(pk=world["authority"].pk)
-    from openimi.privacy.models import ContestMark, SubjectRequest
-
     subject_request = SubjectRequest.objects.get(pk=world["subject_request"].pk)
     return (
         (r.state, r.version, r.responder_id, r.subject_name, r.subject_address)

@@ -45,9 +45,9 @@ from django.utils.translation import gettext
 from conftest import PASSWORD
 from openimi.accounts.forms import MemberForm
 from openimi.accounts.models import ApiToken, Membership, RoleGrant, User
-from openimi.accounts.services import member_remove, token_issue
 from openimi.directory import services as directory_services
 from openimi.directory.forms import AuthorityForm, InviteForm, JoinForm, NationalCoordinatorForm
+from openimi.directory.members import member_remove, token_issue
 from openimi.directory.models import Authority
 from openimi.exchanges import selectors as exchange_selectors
 from openimi.exchanges.attachments import safe_name
@@ -856,7 +856,7 @@ def test_script_in_stored_text_is_escaped_on_every_page_that_shows_it(
         "outbox": (requester, reverse("exchanges:outbox"), [person["full_name"]]),
         "inbox search": (responder, reverse("exchanges:inbox") + "?q=" + quote(payload), [payload]),
         "outbox search": (requester, reverse("exchanges:outbox") + "?q=" + quote(payload), [payload]),
-        "coordination": (coordinator, reverse("directory:coordination"), []),
+        "coordination": (coordinator, reverse("exchanges:coordination"), []),
         "directory": (requester, reverse("directory:list"), [entry["official_name"], entry["title"]]),
         "directory search": (
             requester,

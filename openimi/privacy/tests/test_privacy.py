@@ -6,6 +6,8 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
+from openimi.exchanges.services import request_act, request_create
+from openimi.exchanges.tests.test_workflow import draft_data
 from openimi.privacy.audit import audit, verify_chain
 from openimi.privacy.models import AuditEntry
 from openimi.privacy.personal_data import CLASSIFICATION, NONE, SUBJECT, USER
@@ -37,9 +39,6 @@ def test_subject_fields_of_requests_are_declared_personal():
 
 
 def test_actions_and_views_of_personal_data_are_audited(client_for, fr_handler, fr_authority, de_authority, de_handler):
-    from openimi.exchanges.services import request_act, request_create
-    from openimi.exchanges.tests.test_workflow import draft_data
-
     r = request_create(actor=fr_handler, requester=fr_authority, data=draft_data(de_authority))
     request_act(actor=fr_handler, request=r, action="submit")
     client_for(de_handler).get(reverse("exchanges:detail", args=[r.pk]), REMOTE_ADDR="192.0.2.7")

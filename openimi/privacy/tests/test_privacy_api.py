@@ -4,11 +4,12 @@ scoped to the token's authority."""
 import pytest
 from django.test import Client
 
-from openimi.accounts.services import token_issue
+from openimi.directory.members import token_issue
 from openimi.exchanges.models import InformationRequest
 from openimi.exchanges.services import request_act, request_create
 from openimi.exchanges.tests.test_workflow import draft_data
 from openimi.privacy.models import ContestMark, SubjectRequest
+from openimi.privacy.services import subject_request_create
 
 
 def api(user, authority) -> Client:
@@ -68,8 +69,6 @@ def test_bad_input_names_the_field(fr_admin, fr_authority):
 def test_a_handler_or_another_authority_cannot_reach_them(
     submitted, fr_admin, fr_authority, fr_handler, de_admin, de_authority
 ):
-    from openimi.privacy.services import subject_request_create
-
     sr = subject_request_create(actor=fr_admin, authority=fr_authority, kind="access", person_name="Jean Dupont")
     assert api(fr_handler, fr_authority).get("/api/v1/subject-requests").status_code == 403
     german = api(de_admin, de_authority)

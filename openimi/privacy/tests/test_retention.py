@@ -4,14 +4,15 @@ years, attachments included; hidden from pages and API once blocked; idempotent.
 import datetime
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from openimi.accounts.services import token_issue
 from openimi.core.models import LegalArea
+from openimi.directory.members import token_issue
 from openimi.exchanges.models import Answer, InformationRequest
 from openimi.exchanges.services import attachment_add, request_act, request_create
 from openimi.exchanges.tests.test_workflow import ANSWERS, draft_data
@@ -65,8 +66,6 @@ def test_the_period_cannot_exceed_18_months(db):
 
 def test_deleted_after_three_years_attachments_included(closed):
     storage_name = closed.attachments.get().file.name
-    from django.core.files.storage import default_storage
-
     assert default_storage.exists(storage_name)
     assert apply_retention(later(days=3 * 365 + 2)) == {"blocked": 1, "deleted": 1}
     closed.refresh_from_db()

@@ -7,11 +7,12 @@ import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from openimi.exchanges.models import InformationRequest, RequestEvent
-from openimi.exchanges.services import request_act, request_create
+from openimi.exchanges.services import RequestChanged, request_act, request_create
 from openimi.exchanges.tests.test_workflow import ANSWERS, draft_data
 from openimi.notifications.models import Kind, Notification
 from openimi.privacy.models import AuditEntry, ContestMark, SubjectRequest
@@ -136,13 +137,9 @@ def test_rectification_changes_the_shared_exchange_records_an_event_and_tells_th
 def test_rectification_refuses_exchanges_not_found_for_the_person_and_stale_versions(exchanges, fr_admin, fr_authority):
     sr = subject_request_create(actor=fr_admin, authority=fr_authority, kind="rectification", person_name="Marie Curie")
     about = exchanges[0]  # about Jean Dupont, not Marie Curie
-    from django.http import Http404
-
     with pytest.raises(Http404):
         subject_data_rectify(actor=fr_admin, subject_request=sr, request_pk=about.pk, changes={"subject_name": "X"})
     other = exchanges[2]
-    from openimi.exchanges.services import RequestChanged
-
     with pytest.raises(RequestChanged):
         subject_data_rectify(
             actor=fr_admin,

@@ -14,10 +14,10 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 import openimi.urls  # noqa: F401 - registers every router on the API
-from openimi.accounts import services as accounts
-from openimi.accounts.services import token_issue
 from openimi.api.api import api
+from openimi.directory import members
 from openimi.directory import services as directory
+from openimi.directory.members import token_issue
 from openimi.directory.services import AuthorityData
 from openimi.exchanges import services as exchanges
 from openimi.exchanges.tests.test_workflow import draft_data
@@ -52,9 +52,9 @@ def text_inputs(w):
                 data=AuthorityData(**{**vars(AuthorityData.from_authority(w["fr_authority"])), "official_name": NUL}),
             ),
         ),
-        "accounts.member_add full_name": (
+        "members.member_add full_name": (
             "full_name",
-            lambda: accounts.member_add(
+            lambda: members.member_add(
                 actor=w["fr_admin"],
                 authority=w["fr_authority"],
                 email="new@architectes.example",
@@ -62,19 +62,19 @@ def text_inputs(w):
                 roles=[("observer", None)],
             ),
         ),
-        "accounts.user_create_local_admin admin_name": (
+        "members.user_create_local_admin admin_name": (
             "admin_name",
-            lambda: accounts.user_create_local_admin(
+            lambda: members.user_create_local_admin(
                 authority=w["pending"], email="first@pending.example", full_name=NUL, password="un mot de passe solide"
             ),
         ),
-        "accounts.user_create_local_admin admin_password": (
+        "members.user_create_local_admin admin_password": (
             "admin_password",
-            lambda: accounts.user_create_local_admin(
+            lambda: members.user_create_local_admin(
                 authority=w["pending"], email="first@pending.example", full_name="Nina", password="un mot\x00de passe"
             ),
         ),
-        "accounts.token_issue name": (
+        "members.token_issue name": (
             "name",
             lambda: token_issue(actor=w["fr_handler"], authority=w["fr_authority"], name=NUL),
         ),

@@ -15,7 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from openimi.accounts.services import token_issue
+from openimi.directory.members import token_issue
+from openimi.directory.models import Authority
 from openimi.exchanges import selectors
 from openimi.exchanges.models import InformationRequest
 from openimi.exchanges.services import DraftData, attachment_add, request_act, request_create
@@ -23,7 +24,13 @@ from openimi.exchanges.visibility import SUBJECT_FIELDS, personal_data_visible, 
 from openimi.notifications.models import Notification
 from openimi.notifications.tasks import _render
 from openimi.privacy.retention import apply_retention
-from openimi.privacy.services import subject_data_contest, subject_request_create
+from openimi.privacy.selectors import holdings
+from openimi.privacy.services import (
+    subject_data_contest,
+    subject_data_export,
+    subject_data_rectify,
+    subject_request_create,
+)
 from openimi.tests.factories import UserFactory, member
 from openimi.translation.models import CachedTranslation
 
@@ -188,8 +195,6 @@ def _build(scenario, people, fr_authority, de_authority, tag):
 
 
 def _api(user, authority_id):
-    from openimi.directory.models import Authority
-
     _token, raw = token_issue(actor=user, authority=Authority.objects.get(pk=authority_id), name="probe")
     return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
@@ -319,9 +324,6 @@ def test_the_responders_data_subject_search_finds_no_request_it_does_not_hold(
     """A data-subject request of the responder's authority must not surface (nor export) a
     request that never reached it, or one withdrawn before it accepted it; rectifying it on
     the requester's side does not tell the responder either."""
-    from openimi.privacy.selectors import holdings
-    from openimi.privacy.services import subject_data_export, subject_data_rectify
-
     r = _exchange("Hol", people, fr_authority, de_authority, until=until)
     theirs = subject_request_create(
         actor=de_admin, authority=de_authority, kind="access", person_name=markers("Hol")["subject_name"]

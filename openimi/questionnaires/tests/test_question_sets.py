@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from openimi.questionnaires.models import AnswerOption, Question, QuestionGroup, QuestionSet, QuestionType
 from openimi.questionnaires.services import clean_answer, question_set_export, question_set_import
@@ -83,8 +84,6 @@ def test_only_operators_import(fr_coordinator):
 def test_import_command_reports_problems(operator, tmp_path):
     path = tmp_path / "set.json"
     path.write_text("{not json", encoding="utf-8")
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError):
         call_command("questionset_import", str(path), "--operator", operator.email)
 

@@ -2,8 +2,12 @@
 loopback, so the engines are tested over real HTTP. They "translate" by tagging the text with
 the target language, and record what they received so tests can check the requests."""
 
+import hashlib
 import json
+import re
 import threading
+import urllib.parse
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -124,9 +128,6 @@ class ETranslationHandler(_Handler):
     nonce = "dcd98b7102dd2f0e8b11d0f600bfb0c093"
 
     def _authorised(self) -> bool:
-        import hashlib
-        import re
-
         header = self.headers.get("Authorization", "")
         if not header.startswith("Digest "):
             return False
@@ -159,9 +160,6 @@ class ETranslationHandler(_Handler):
             threading.Thread(target=self._call_back, args=(body, request_id), daemon=True).start()
 
     def _call_back(self, body: dict, request_id: str) -> None:
-        import urllib.parse
-        import urllib.request
-
         form = urllib.parse.urlencode(
             {
                 "request-id": request_id,

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from openimi.accounts.services import token_issue
+from openimi.directory.members import token_issue
 from openimi.exchanges.services import DraftData, request_act, request_create
 from openimi.tests.factories import AuthorityFactory, UserFactory, member
 

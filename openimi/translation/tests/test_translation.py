@@ -5,6 +5,7 @@ import time
 
 import pytest
 from django.conf import settings
+from lingua import IsoCode639_1
 
 from openimi.translation.detection import detect_language
 from openimi.translation.engines import ApertiumEngine, DeepLEngine, EngineUnavailable, LibreTranslateEngine
@@ -148,7 +149,5 @@ def test_router_prefers_the_operators_engine_order_and_chains_engines(apertium_u
 
 
 def test_every_interface_language_is_known_to_the_detector_or_documented():
-    from lingua import IsoCode639_1
-
     unknown = [code for code, _name in settings.LANGUAGES if not hasattr(IsoCode639_1, code.upper())]
     assert unknown == ["mt"]  # Lingua has no Maltese model: writers state it (documented in docs/translation.md)

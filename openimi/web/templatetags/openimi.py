@@ -1,5 +1,7 @@
 from django import forms, template
-from django.utils.translation import pgettext_lazy
+
+from openimi.exchanges.models import State
+from openimi.exchanges.workflow import event_label
 
 register = template.Library()
 
@@ -54,25 +56,9 @@ def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
 
 
-_EVENT_LABELS = {
-    "created": pgettext_lazy("event", "Draft created"),
-    "edited": pgettext_lazy("event", "Draft edited"),
-    "overdue": pgettext_lazy("event", "Deadline passed"),
-    "escalated": pgettext_lazy("event", "Escalated to the coordinators"),
-    "attachment_added": pgettext_lazy("event", "Document attached"),
-    "personal_data_rectified": pgettext_lazy("event", "Personal data rectified at the person's request"),
-    "personal_data_contested": pgettext_lazy("event", "Personal data contested by the person"),
-    "personal_data_contest_lifted": pgettext_lazy("event", "Contest mark lifted"),
-}
-
-
-@register.filter
-def event_label(action: str) -> str:
-    return str(_EVENT_LABELS.get(action, action))
+register.filter("event_label", event_label)
 
 
 @register.filter
 def state_label(value: str) -> str:
-    from openimi.exchanges.models import State
-
     return str(State(value).label) if value in State.values else value

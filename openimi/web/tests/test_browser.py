@@ -11,8 +11,10 @@ import pytest
 from django.conf import settings
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import sync_playwright
 
 from conftest import PASSWORD
+from openimi.accounts.models import User
 from openimi.directory.models import Authority, AuthorityStatus
 from openimi.tests.factories import AuthorityFactory, UserFactory, coordinator, member
 
@@ -34,8 +36,6 @@ def browser():
             pytest.fail(f"Browser tests required but Chromium ({CHROMIUM}) or axe-core ({AXE}) is missing")
         pytest.skip("Chromium or axe-core not installed (run bin/ensure-chromium and npm ci)")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -152,7 +152,7 @@ def test_sign_in_invite_register_validate_with_axe(browser, live_server, coordin
     ui.page.locator("#filter-q").fill("archi")
     ui.page.wait_for_function("document.querySelectorAll('#filter-q-suggestions option').length > 0")
     assert ui.page.locator("#filter-q-suggestions option").first.get_attribute("value") == "Architektenkammer Berlin"
-    ui.goto("/directory/coordination/")
+    ui.goto("/requests/coordination/")
     ui.page.get_by_role("link", name="Invite an authority").click()
     ui.audit()
     ui.page.get_by_label("Official name").fill("Mairie de Nantes")
@@ -176,7 +176,7 @@ def test_sign_in_invite_register_validate_with_axe(browser, live_server, coordin
     assert Authority.objects.get(official_name="Mairie de Nantes").status == AuthorityStatus.PENDING
 
     # 4. The coordinator validates it.
-    ui.goto("/directory/coordination/")
+    ui.goto("/requests/coordination/")
     ui.page.get_by_role("link", name="Mairie de Nantes").click()
     ui.audit()
     ui.submit("Validate")
@@ -201,8 +201,6 @@ def test_sign_in_invite_register_validate_with_axe(browser, live_server, coordin
     newcomer.page.get_by_label("Language").select_option("de")
     newcomer.submit("Change")
     assert newcomer.page.locator("html").get_attribute("lang") == "de"
-    from openimi.accounts.models import User
-
     assert User.objects.get(email="accueil@nantes.example").language == "de"
 
     # 7. Keyboard only: the skip link is the first thing a keyboard user reaches, and it works.

@@ -8,7 +8,9 @@ import pytest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from openimi.directory.models import CoordinatorFunction
 from openimi.exchanges.models import InformationRequest, State
+from openimi.exchanges.services import DraftData, request_create
 from openimi.tests.factories import AuthorityFactory, UserFactory, member
 from openimi.web.tests.test_browser import _code, _new_page, _sign_in, browser  # noqa: F401 - fixture
 
@@ -158,9 +160,6 @@ def test_request_from_france_to_germany_in_two_languages(browser, live_server, p
 
 def test_other_paths_forward_dates_referral_approval_allocation(browser, live_server, people):  # noqa: F811
     """The remaining actions of the workflow, in Italian and Polish interfaces this time."""
-    from openimi.directory.models import CoordinatorFunction
-    from openimi.exchanges.services import DraftData, request_create
-
     fr, de, francois, hanna, devices = people
     bavaria = AuthorityFactory(
         official_name="Architektenkammer Bayern",
@@ -209,7 +208,7 @@ def test_other_paths_forward_dates_referral_approval_allocation(browser, live_se
 
     coordinator = _new_page(browser, live_server, language="it")
     _sign_in(coordinator, claire.email, lambda: _code(devices[claire.email]))
-    coordinator.goto("/directory/coordination/")
+    coordinator.goto("/requests/coordination/")
     with coordinator.page.expect_navigation():
         coordinator.page.get_by_role("link", name=draft.reference).click()
     coordinator.audit()

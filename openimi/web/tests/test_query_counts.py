@@ -7,7 +7,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from openimi.accounts.services import token_issue
+from openimi.directory.members import token_issue
 from openimi.exchanges.services import request_act, request_create
 from openimi.exchanges.tests.test_workflow import draft_data
 from openimi.privacy.services import subject_request_create
@@ -28,7 +28,7 @@ EXPECTED = {
     ("fr_admin", "web", "privacy:audit"): 11,
     ("fr_admin", "api", "/api/v1/audit-log"): 7,
     ("fr_admin", "web", "directory:members"): 14,
-    ("fr_coordinator", "web", "directory:coordination"): 15,
+    ("fr_coordinator", "web", "exchanges:coordination"): 15,
     ("fr_handler", "web", "web:home"): 13,
 }
 

@@ -4,9 +4,11 @@ their own languages, coordinators, competences and users in every role.
 Fast by construction: bulk inserts in batches and one password hash shared by all demo
 accounts (hashing 40,000 passwords would take minutes)."""
 
+import datetime
 import json
 import random
 import time
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +27,12 @@ from openimi.directory.models import (
     AuthorityText,
     CoordinatorFunction,
 )
+from openimi.directory.search import reindex_all
+from openimi.exchanges.demo import generate_requests
+from openimi.exchanges.models import InformationRequest
+from openimi.privacy.services import subject_request_create
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "demo_names.json"
+DATA = Path(__file__).resolve().parents[3] / "directory" / "data" / "demo_names.json"
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - documented demo credential, demo installs only
 DEMO_DOMAIN = "demo.openimi.example"
 BATCH = 2000
@@ -108,8 +114,6 @@ DEMO_ROLES = [Role.LOCAL_ADMIN, Role.REQUEST_HANDLER, Role.REQUEST_ALLOCATOR, Ro
 
 
 def _ascii(text: str) -> str:
-    import unicodedata
-
     return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if c.isalnum() and c.isascii())
 
 
@@ -148,13 +152,9 @@ class Command(BaseCommand):
             coordinators = self._coordinators()
             authority_ids = self._authorities(options["authorities"], coordinators)
             self._users(authority_ids, options["users_per_authority"], coordinators)
-            from openimi.directory.search import reindex_all
-
             reindex_all(progress=None)
             self._progress("search index built")
         if options["requests"]:
-            from openimi.exchanges.demo import generate_requests
-
             with transaction.atomic():
                 generate_requests(
                     options["requests"], rng=self.rng, names=self.names, progress=self._progress, hot=self.demo_homes
@@ -168,11 +168,6 @@ class Command(BaseCommand):
     def _subject_requests(self) -> None:
         """Each demo authority has data-subject requests to answer: one due soon, one
         recent, about people its exchanges concern."""
-        import datetime
-
-        from openimi.exchanges.models import InformationRequest
-        from openimi.privacy.services import subject_request_create
-
         today = timezone.localdate()
         for home in self.demo_homes:
             admin = User.objects.filter(

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from openimi.accounts.permissions import Perm, require
 from openimi.core.models import Country, Language, LegalArea, Term, Vocabulary
+from openimi.directory.permissions import Perm, require
 from openimi.privacy.audit import audit
 
 # IMI Regulation Art. 14: personal data is blocked at the latest 18 months after formal

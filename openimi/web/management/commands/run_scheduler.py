@@ -1,7 +1,8 @@
 """Enqueue the periodic jobs for the worker: outbox delivery every minute, deadlines every
 15 minutes; digests, retention, the removal of orphan attachment files and the pruning of rate
 counters once a day. Run exactly one scheduler per installation (any number of ``db_worker``
-processes execute what it enqueues)."""
+processes execute what it enqueues). It lives in ``web``, the top layer, because it enqueues
+the jobs of every app."""
 
 import time
 
@@ -9,8 +10,9 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from openimi.accounts.tasks import prune_rate_counters
-from openimi.exchanges.tasks import apply_retention, check_deadlines, cleanup_attachments
+from openimi.exchanges.tasks import check_deadlines, cleanup_attachments
 from openimi.notifications.tasks import deliver_notifications, send_digests
+from openimi.privacy.tasks import apply_retention, check_subject_request_deadlines
 
 
 class Command(BaseCommand):
@@ -30,6 +32,7 @@ class Command(BaseCommand):
                 last["deliver"] = now
             if once or now - last["deadlines"] >= 900:
                 check_deadlines.enqueue()
+                check_subject_request_deadlines.enqueue()
                 last["deadlines"] = now
             local = timezone.localtime()
             if once or (local.hour == digest_hour and digest_day != local.date()):

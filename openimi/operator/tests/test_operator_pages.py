@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from openimi.accounts.services import token_issue
 from openimi.core.models import Country, Language, LegalArea, Term
+from openimi.directory.members import token_issue
 from openimi.privacy.models import AuditEntry
 from openimi.privacy.tests.test_authorization_matrix import SECRET_MARKERS, world  # noqa: F401 - a fixture
 from openimi.questionnaires.models import QuestionSet

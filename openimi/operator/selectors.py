@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 
 from openimi.accounts.models import User
-from openimi.accounts.permissions import Perm, has_perm
 from openimi.core.models import Country
 from openimi.directory.models import Authority, AuthorityStatus
+from openimi.directory.permissions import Perm, has_perm
 from openimi.exchanges.models import InformationRequest, State
 
 

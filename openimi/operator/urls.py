@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openimi.core import views
+from openimi.operator import views
 
 app_name = "operator"
 urlpatterns = [

@@ -14,9 +14,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from openimi.accounts.permissions import Perm, require
-from openimi.core import forms, selectors, services
 from openimi.core.models import Country, Language, LegalArea, Term, Vocabulary
+from openimi.directory.permissions import Perm, require
+from openimi.operator import forms, selectors, services
 from openimi.questionnaires.models import QuestionSet
 from openimi.questionnaires.services import question_set_export, question_set_import
 
@@ -43,7 +43,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 
 def _table(request, *, title: str, headers: list, rows: list, intro: str = ""):
-    return render(request, "core/table.html", {"title": title, "headers": headers, "rows": rows, "intro": intro})
+    return render(request, "operator/table.html", {"title": title, "headers": headers, "rows": rows, "intro": intro})
 
 
 def _name(model, field: str | None = None) -> str:
@@ -66,7 +66,7 @@ def _edit(request, *, title: str, form, back: str, save):
         else:
             messages.success(request, _("Saved."))
             return redirect(back)
-    return render(request, "core/form.html", {"title": title, "form": form, "back": back})
+    return render(request, "operator/form.html", {"title": title, "form": form, "back": back})
 
 
 @operator_required
@@ -196,7 +196,7 @@ def vocabulary_view(request, code):
             messages.success(request, _("Added %(term)s.") % {"term": term.label})
             return redirect("operator:vocabulary", code=vocabulary.code)
     terms = vocabulary.terms.all()
-    return render(request, "core/vocabulary.html", {"vocabulary": vocabulary, "terms": terms, "form": form})
+    return render(request, "operator/vocabulary.html", {"vocabulary": vocabulary, "terms": terms, "form": form})
 
 
 @operator_required
@@ -225,7 +225,7 @@ def question_sets_view(request):
         for problem in problems:
             form.add_error("file", problem)
     question_sets = QuestionSet.objects.select_related("legal_area")
-    return render(request, "core/question_sets.html", {"question_sets": question_sets, "form": form})
+    return render(request, "operator/question_sets.html", {"question_sets": question_sets, "form": form})
 
 
 @require_POST
@@ -241,4 +241,4 @@ def question_set_export_view(request, pk):
 
 @login_required
 def statistics_view(request):
-    return render(request, "core/statistics.html", selectors.network_statistics(actor=request.user))
+    return render(request, "operator/statistics.html", selectors.network_statistics(actor=request.user))

@@ -2,7 +2,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from openimi.accounts.models import User
-from openimi.accounts.services import token_issue
+from openimi.directory.members import token_issue
 from openimi.directory.selectors import authorities_to_act_for
 
 
