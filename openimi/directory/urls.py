@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from openimi.directory import views
 
@@ -20,4 +21,7 @@ urlpatterns = [
     path("join/<str:token>/", views.join_view, name="join"),
     path("import/", views.import_view, name="import"),
     path("operator/", views.operator_view, name="operator"),
+    # The coordination page moved to the requests (it lists requests to approve and escalated
+    # ones); bookmarks of its old address keep working.
+    path("coordination/", RedirectView.as_view(pattern_name="exchanges:coordination", permanent=True)),
 ]

@@ -251,3 +251,9 @@ def test_roles_in_areas_the_authority_lacks_are_refused(client_for, fr_admin, fr
     )
     assert response.status_code == 200
     assert not fr_authority.memberships.filter(user__email="x@architectes.example").exists()
+
+
+def test_the_old_coordination_address_leads_to_the_page(client_for, fr_coordinator):
+    response = client_for(fr_coordinator).get("/directory/coordination/")
+    assert response.status_code == 301
+    assert response["Location"] == reverse("exchanges:coordination")
