@@ -169,6 +169,39 @@ def _event(request, actor, authority_id, action, from_state, to_state, *, intern
     return event
 
 
+def request_event_record(
+    *,
+    request: InformationRequest,
+    actor,
+    authority_id: int | None,
+    action: str,
+    audit_action: str = "",
+    audit_extra: dict | None = None,
+    **data,
+) -> RequestEvent:
+    """The one way to put an event on a request's timeline outside the workflow table (deadline
+    jobs, data-subject rights): the event row and its audit entry, in the caller's transaction.
+    The caller has locked the request and bumped its version if the row changed."""
+    event = RequestEvent.objects.create(
+        request=request,
+        actor=actor,
+        authority_id=authority_id,
+        action=action,
+        from_state=request.state,
+        to_state=request.state,
+        data=data,
+    )
+    audit(
+        actor=actor,
+        action=audit_action or f"request.{action}",
+        obj=request,
+        authority_id=authority_id,
+        **data,
+        **(audit_extra or {}),
+    )
+    return event
+
+
 def handlers_of(authority_id: int | None, area: str, roles=(Role.REQUEST_HANDLER, Role.REQUEST_ALLOCATOR)):
     """Active members holding one of ``roles`` in ``area`` (or in all areas), of an active
     authority: a suspended authority's people receive nothing new (as in roles_of)."""

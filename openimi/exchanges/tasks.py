@@ -10,9 +10,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
-from openimi.exchanges.models import Attachment, InformationRequest, RequestEvent, State
+from openimi.exchanges.models import Attachment, InformationRequest, State
 from openimi.exchanges.selectors import overdue_candidates
-from openimi.exchanges.services import _national_coordinator, _responder_people, coordinator_users
+from openimi.exchanges.services import (
+    _national_coordinator,
+    _responder_people,
+    coordinator_users,
+    request_event_record,
+)
 from openimi.notifications.models import Kind
 from openimi.notifications.services import notify
 
@@ -38,10 +43,9 @@ def mark_overdue(now=None) -> int:
                 continue
             request.is_overdue = True
             request.reminded_at = now
-            request.save(update_fields=["is_overdue", "reminded_at"])
-            RequestEvent.objects.create(
-                request=request, action="overdue", from_state=request.state, to_state=request.state, at=now
-            )
+            request.version += 1  # the request changed: a page opened before must reload
+            request.save(update_fields=["is_overdue", "reminded_at", "version"])
+            request_event_record(request=request, actor=None, authority_id=None, action="overdue")
             notify(recipients=_responder_people(request), kind=Kind.OVERDUE, request=request)
             done += 1
     return done
@@ -64,10 +68,9 @@ def escalate(now=None) -> int:
             if request.escalated_at is not None:
                 continue
             request.escalated_at = now
-            request.save(update_fields=["escalated_at"])
-            RequestEvent.objects.create(
-                request=request, action="escalated", from_state=request.state, to_state=request.state, at=now
-            )
+            request.version += 1
+            request.save(update_fields=["escalated_at", "version"])
+            request_event_record(request=request, actor=None, authority_id=None, action="escalated")
             coordinator = _national_coordinator(candidate.responder.country_id)
             notify(recipients=coordinator_users(coordinator), kind=Kind.ESCALATED, request=request)
             done += 1

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from openimi.accounts.models import Role, User
 from openimi.directory.permissions import Perm, require
-from openimi.exchanges.models import InformationRequest, RequestEvent
+from openimi.exchanges.models import InformationRequest
 from openimi.exchanges.permissions import reached_responder
-from openimi.exchanges.services import RequestChanged, handlers_of
+from openimi.exchanges.services import RequestChanged, handlers_of, request_event_record
 from openimi.lib.text import clean_text
 from openimi.notifications.models import Kind
 from openimi.notifications.services import notify
@@ -196,22 +196,14 @@ def subject_data_rectify(*, actor, subject_request, request_pk, changes: dict, v
         locked.updated_at = timezone.now()
         locked.save(update_fields=[*changed, "version", "updated_at"])
         # The event names the fields, never the values (the timeline is not personal data).
-        RequestEvent.objects.create(
+        request_event_record(
             request=locked,
             actor=actor,
             authority_id=subject_request.authority_id,
             action="personal_data_rectified",
-            from_state=locked.state,
-            to_state=locked.state,
-            data={"fields": changed},
-        )
-        audit(
-            actor=actor,
-            action="personal_data.rectified",
-            obj=locked,
-            authority_id=subject_request.authority_id,
+            audit_action="personal_data.rectified",
+            audit_extra={"subject_request": subject_request.pk},
             fields=changed,
-            subject_request=subject_request.pk,
         )
         _tell_other_side(locked, subject_request.authority_id, Kind.DATA_RECTIFIED)
     return locked
@@ -233,20 +225,13 @@ def subject_data_contest(*, actor, subject_request, request_pk, reason: str):
             reason=reason,
             marked_by=actor,
         )
-        RequestEvent.objects.create(
+        request_event_record(
             request=request,
             actor=actor,
             authority_id=subject_request.authority_id,
             action="personal_data_contested",
-            from_state=request.state,
-            to_state=request.state,
-        )
-        audit(
-            actor=actor,
-            action="personal_data.contested",
-            obj=request,
-            authority_id=subject_request.authority_id,
-            subject_request=subject_request.pk,
+            audit_action="personal_data.contested",
+            audit_extra={"subject_request": subject_request.pk},
         )
         _tell_other_side(request, subject_request.authority_id, Kind.DATA_CONTESTED)
     return mark
@@ -262,13 +247,14 @@ def contest_lift(*, actor, mark):
         locked.lifted_at = timezone.now()
         locked.lifted_by = actor
         locked.save(update_fields=["lifted_at", "lifted_by"])
-        RequestEvent.objects.create(
-            request_id=locked.request_id,
+        request_event_record(
+            request=locked.request,
             actor=actor,
             authority_id=locked.authority_id,
             action="personal_data_contest_lifted",
+            audit_action="personal_data.contest_lifted",
+            audit_extra={"contest_mark": locked.pk},
         )
-        audit(actor=actor, action="personal_data.contest_lifted", obj=locked, authority_id=locked.authority_id)
     return locked
 
 

@@ -1,6 +1,7 @@
 """Deadlines, reminders, escalation, and delivery of notifications over real SMTP."""
 
 import datetime
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -12,6 +13,7 @@ from openimi.exchanges.tasks import escalate, mark_overdue
 from openimi.exchanges.tests.test_workflow import draft_data
 from openimi.notifications.models import Notification
 from openimi.notifications.tasks import _deliver, deliver_notifications, send_digests
+from openimi.privacy.models import AuditEntry
 from openimi.tests.factories import UserFactory, coordinator, member
 
 
@@ -90,3 +92,30 @@ def test_a_rolled_back_action_leaves_no_notification(sent, de_handler):
         request_act(actor=de_handler, request=sent, action="answer", answers={"nope": "yes"})
     assert Notification.objects.count() == before
     assert InformationRequest.objects.get(pk=sent.pk).state == "sent"
+
+
+def test_deadline_events_are_audited_and_move_the_version_on(sent, de_authority):
+    national = de_authority.__class__.objects.create(
+        official_name="Bundesministerium", official_language_id="de", country_id="DE", status="active"
+    )
+    coordinator(national, "national")
+    version = sent.version
+    mark_overdue(timezone.now() + datetime.timedelta(days=8))
+    escalate(timezone.now() + datetime.timedelta(days=15))
+    sent.refresh_from_db()
+    assert sent.version == version + 2  # a page opened before either change must reload
+    audited = AuditEntry.objects.filter(object_id=str(sent.pk)).values_list("action", flat=True)
+    assert list(audited)[-2:] == ["request.overdue", "request.escalated"]
+
+
+def test_only_the_exchanges_services_write_timeline_events():
+    """Every event goes through the workflow core or request_event_record, which also audits."""
+    root = Path(__file__).resolve().parents[2]
+    writers = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts
+        and "migrations" not in path.parts
+        and "RequestEvent.objects.create" in path.read_text()
+    ]
+    assert writers == ["exchanges/services.py"]
