@@ -1,21 +1,12 @@
 from django.contrib import admin
 
 from openimi.directory.models import Authority, AuthorityText, CoordinatorFunction
-from openimi.web.admin_site import ReadOnlyModelAdmin
+from openimi.web.admin_site import ReadOnly, ReadOnlyModelAdmin
 
 
-class AuthorityTextInline(admin.TabularInline):
+class AuthorityTextInline(ReadOnly, admin.TabularInline):
     model = AuthorityText
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Authority)

@@ -123,7 +123,7 @@ def request_create(*, actor: User, requester: Authority, data: DraftData) -> Inf
     with transaction.atomic():
         request = InformationRequest(requester=requester, created_by=actor, question_set=qset)
         _apply_draft(request, data, qset, questions)
-        _event(request, actor, requester.pk, "created", State.DRAFT, State.DRAFT)
+        request_event_record(request=request, actor=actor, authority_id=requester.pk, action="created")
     return request
 
 
@@ -138,7 +138,7 @@ def request_update_draft(*, actor: User, request: InformationRequest, data: Draf
         _apply_draft(locked, data, qset, questions)
         locked.version += 1
         locked.save(update_fields=["version"])
-        _event(locked, actor, locked.requester_id, "edited", State.DRAFT, State.DRAFT)
+        request_event_record(request=locked, actor=actor, authority_id=locked.requester_id, action="edited")
     return locked
 
 
@@ -146,7 +146,26 @@ def _lock(request: InformationRequest, version: int | None) -> InformationReques
     return permissions.REQUESTS.lock(request, version, related=("requester", "responder"))
 
 
-def _event(request, actor, authority_id, action, from_state, to_state, *, internal=False, **data) -> RequestEvent:
+def request_event_record(
+    *,
+    request: InformationRequest,
+    actor,
+    authority_id: int | None,
+    action: str,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    internal: bool = False,
+    audit_action: str = "",
+    audit_extra: dict | None = None,
+    **data,
+) -> RequestEvent:
+    """The one way to put an event on a request's timeline (the workflow's record step, drafts,
+    uploads, deadline jobs, data-subject rights): the event row, then its audit entry as the last
+    write of the caller's transaction, so the audit head stays locked only for the insert and the
+    commit. States default to the request's current one; the caller has locked the request and
+    bumped its version if the row changed."""
+    from_state = from_state or request.state
+    to_state = to_state or request.state
     event = RequestEvent.objects.create(
         request=request,
         actor=actor,
@@ -157,45 +176,13 @@ def _event(request, actor, authority_id, action, from_state, to_state, *, intern
         data=data,
         internal=internal,
     )
-    # Last write of the transaction: the audit head stays locked only for the insert and commit.
-    audit(
-        actor=actor,
-        action=f"request.{action}",
-        obj=request,
-        authority_id=authority_id,
-        from_state=from_state,
-        to_state=to_state,
-    )
-    return event
-
-
-def request_event_record(
-    *,
-    request: InformationRequest,
-    actor,
-    authority_id: int | None,
-    action: str,
-    audit_action: str = "",
-    audit_extra: dict | None = None,
-    **data,
-) -> RequestEvent:
-    """The one way to put an event on a request's timeline outside the workflow table (deadline
-    jobs, data-subject rights): the event row and its audit entry, in the caller's transaction.
-    The caller has locked the request and bumped its version if the row changed."""
-    event = RequestEvent.objects.create(
-        request=request,
-        actor=actor,
-        authority_id=authority_id,
-        action=action,
-        from_state=request.state,
-        to_state=request.state,
-        data=data,
-    )
     audit(
         actor=actor,
         action=audit_action or f"request.{action}",
         obj=request,
         authority_id=authority_id,
+        from_state=from_state,
+        to_state=to_state,
         **data,
         **(audit_extra or {}),
     )
@@ -291,8 +278,15 @@ def _record(actor, request, spec: Action, from_state: str, to_state: str, payloa
             language=payload["language"] or actor.language,
             internal=spec.internal,
         )
-    _event(
-        request, actor, authority_id, spec.name, from_state, to_state, internal=spec.internal, **_event_data(payload)
+    request_event_record(
+        request=request,
+        actor=actor,
+        authority_id=authority_id,
+        action=spec.name,
+        from_state=from_state,
+        to_state=to_state,
+        internal=spec.internal,
+        **_event_data(payload),
     )
 
 
@@ -615,8 +609,13 @@ def attachment_add(*, actor: User, request: InformationRequest, upload) -> Attac
             attachment.save()
             # The id, not the file name: names can carry the data subject's name, and events
             # outlive the attachments that retention deletes.
-            state = locked.state
-            _event(locked, actor, authority_id, "attachment_added", state, state, attachment=attachment.pk)
+            request_event_record(
+                request=locked,
+                actor=actor,
+                authority_id=authority_id,
+                action="attachment_added",
+                attachment=attachment.pk,
+            )
     except BaseException:
         if attachment.file.name:
             attachment.file.storage.delete(attachment.file.name)

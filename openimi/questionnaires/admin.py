@@ -1,22 +1,13 @@
 from django.contrib import admin
 
 from openimi.questionnaires.models import Question, QuestionSet
-from openimi.web.admin_site import ReadOnlyModelAdmin
+from openimi.web.admin_site import ReadOnly, ReadOnlyModelAdmin
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(ReadOnly, admin.TabularInline):
     model = Question
     fields = ["code", "group", "position", "type", "condition_question", "condition_value"]
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False  # versions are immutable; the operator imports a new version instead
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(QuestionSet)

@@ -59,8 +59,8 @@ class AuditedModelAdmin(admin.ModelAdmin):
         return super().log_deletions(request, queryset)
 
 
-class ReadOnlyModelAdmin(AuditedModelAdmin):
-    """For data whose changes must go through a service that records an event."""
+class ReadOnly:
+    """Admin classes and inlines that show data without letting anyone change it there."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -70,6 +70,10 @@ class ReadOnlyModelAdmin(AuditedModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyModelAdmin(ReadOnly, AuditedModelAdmin):
+    """For data whose changes must go through a service that records an event."""
 
 
 class BreakGlassAdminSite(admin.AdminSite):

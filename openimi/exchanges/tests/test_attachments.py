@@ -117,7 +117,7 @@ def test_a_rolled_back_upload_leaves_no_file(sent, fr_handler, media_root, monke
     def fail(*args, **kwargs):
         raise RuntimeError("database gone")
 
-    monkeypatch.setattr(services, "_event", fail)
+    monkeypatch.setattr(services, "request_event_record", fail)
     with pytest.raises(RuntimeError):
         attachment_add(actor=fr_handler, request=sent, upload=txt())
     assert not Attachment.objects.exists()
