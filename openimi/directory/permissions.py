@@ -1,15 +1,21 @@
 """The one place that answers "may this user do this on that?" — for pages and API alike.
 
-Permissions are named ``scope:resource:action``. Roles come from memberships (per legal area);
-coordinator powers come from the coordinator functions held by an authority, exercised by its
-local administrators. Results are cached on the user object for the length of a request.
+Permissions are named ``scope:resource:action`` (:class:`Perm`). Roles come from memberships
+(per legal area); coordinator powers come from the coordinator functions held by an authority,
+exercised by its local administrators. Both are loaded once per HTTP request or API call into
+an :class:`Access` (``request.access``: the middleware for pages, the token authentication for
+the API), so that every check after that is answered in memory. ``has_perm(who, perm, obj)``
+takes that access context or a user (whose context is then built once, on first use).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from openimi.accounts.models import Role, RoleGrant
@@ -23,7 +29,10 @@ REGISTERING = (AuthorityStatus.INVITED, AuthorityStatus.PENDING)
 
 
 class Perm(StrEnum):
-    """Every permission checked anywhere in OpenIMI."""
+    """Every permission checked anywhere in OpenIMI. The ``exchanges:request:*`` members are
+    the information-request workflow's: one per action (the action table's ``who``), plus
+    reading a request and editing a draft; their checks are registered by
+    ``openimi.exchanges.permissions`` (the app that knows requests)."""
 
     AUTHORITY_VIEW = "directory:authority:view"
     AUTHORITY_VIEW_PRIVATE = "directory:authority:view_private"
@@ -40,6 +49,29 @@ class Perm(StrEnum):
     SUBJECT_REQUEST_MANAGE = "privacy:subject_request:manage"
     REFERENCE_MANAGE = "core:reference:manage"
     NETWORK_STATISTICS_VIEW = "core:statistics:view"
+    # Information requests: reading one, editing a draft, and one permission per action.
+    REQUEST_VIEW = "exchanges:request:view"
+    REQUEST_EDIT_DRAFT = "exchanges:request:edit_draft"
+    REQUEST_SEND = "exchanges:request:send"
+    REQUEST_APPROVE = "exchanges:request:approve"
+    REQUEST_REJECT = "exchanges:request:reject"
+    REQUEST_ACCEPT = "exchanges:request:accept"
+    REQUEST_FORWARD = "exchanges:request:forward"
+    REQUEST_ALLOCATE = "exchanges:request:allocate"
+    REQUEST_ASK_CLARIFICATION = "exchanges:request:ask_clarification"
+    REQUEST_GIVE_CLARIFICATION = "exchanges:request:give_clarification"
+    REQUEST_ANSWER = "exchanges:request:answer"
+    REQUEST_ACCEPT_ANSWER = "exchanges:request:accept_answer"
+    REQUEST_ASK_FURTHER = "exchanges:request:ask_further"
+    REQUEST_WITHDRAW = "exchanges:request:withdraw"
+    REQUEST_PROPOSE_DATE = "exchanges:request:propose_date"
+    REQUEST_AGREE_DATE = "exchanges:request:agree_date"
+    REQUEST_REFUSE_DATE = "exchanges:request:refuse_date"
+    REQUEST_REFER = "exchanges:request:refer"
+    REQUEST_NOTE = "exchanges:request:note"
+    REQUEST_ATTACH = "exchanges:request:attach"
+    REQUEST_COMMENT = "exchanges:request:comment"
+    REQUEST_REMIND = "exchanges:request:remind"
 
 
 @dataclass(frozen=True)
@@ -65,43 +97,142 @@ class Scope:
         return self.areas is None or area_code in self.areas
 
 
-def roles_of(user) -> dict[int, set[tuple[str, str | None]]]:
-    """``{authority id: {(role, legal area or None)}}`` for the user's authorities, counting only
-    the roles their authority's status allows (all while active, see :data:`REGISTERING`)."""
-    if not getattr(user, "is_authenticated", False):
-        return {}
-    cached = getattr(user, "_openimi_roles", None)
-    if cached is None:
-        cached = {}
+Grants = dict[int, set[tuple[str, str | None]]]
+
+
+class Access:
+    """What one user may do, loaded once per HTTP request or API call and asked in memory.
+
+    ``roles`` is ``{authority id: {(role, legal area or None)}}``, counting only the roles the
+    authority's status allows (all while active, see :data:`REGISTERING`): one query.
+    ``scopes`` are the coordinator functions the user exercises as local administrator of a
+    coordinator authority: no query for anyone else, one (plus its prefetches) for them, made
+    on first use. ``covering(authority)`` is kept per authority for the rest of the request."""
+
+    __slots__ = ("user", "roles", "_scopes", "_covering")
+
+    def __init__(self, user: Any, roles: Grants, scopes: list[Scope] | None = None) -> None:
+        self.user = user
+        self.roles = roles
+        self._scopes = scopes
+        self._covering: dict[int, list[Scope]] = {}
+
+    @classmethod
+    def load(cls, user: Any) -> "Access":
+        """The access context of ``user`` (anonymous or inactive: holds nothing)."""
+        if not getattr(user, "is_authenticated", False):
+            return cls(user, {}, [])
+        roles: Grants = {}
         grants = RoleGrant.objects.filter(
             Q(membership__authority__status=AuthorityStatus.ACTIVE)
             | Q(membership__authority__status__in=REGISTERING, role=Role.LOCAL_ADMIN),
             membership__user=user,
         ).values_list("membership__authority_id", "role", "legal_area_id")
         for authority_id, role, area in grants:
-            cached.setdefault(authority_id, set()).add((role, area))
-        user._openimi_roles = cached
-    return cached
+            roles.setdefault(authority_id, set()).add((role, area))
+        return cls(user, roles)
+
+    @property
+    def is_active(self) -> bool:
+        return bool(getattr(self.user, "is_authenticated", False) and self.user.is_active)
+
+    def has_role(self, authority_id: int | None, role: str, legal_area: str | None = None) -> bool:
+        grants = self.roles.get(authority_id, set()) if authority_id is not None else set()
+        return (role, None) in grants or (legal_area is not None and (role, legal_area) in grants)
+
+    def is_member(self, authority_id: int | None) -> bool:
+        return authority_id in self.roles
+
+    @property
+    def admin_authority_ids(self) -> list[int]:
+        """The authorities whose local administrator the user is."""
+        return [a for a, grants in self.roles.items() if (Role.LOCAL_ADMIN, None) in grants]
+
+    @property
+    def scopes(self) -> list[Scope]:
+        """Coordinator scopes the user exercises (as local administrator of a coordinator authority)."""
+        if self._scopes is None:
+            admin_of = self.admin_authority_ids
+            functions = (
+                CoordinatorFunction.objects.filter(authority_id__in=admin_of, authority__status=AuthorityStatus.ACTIVE)
+                .prefetch_related("legal_areas", "regions__children__children")
+                if admin_of
+                else []
+            )
+            self._scopes = [_scope_of(function) for function in functions]
+        return self._scopes
+
+    def covering(self, authority: Any) -> list[Scope]:
+        """The user's coordinator scopes that cover ``authority``. An authority's regions and
+        areas are read only when the user coordinates in its country, and once per request."""
+        scopes = [s for s in self.scopes if s.country == authority.country_id]
+        if not scopes:
+            return []
+        if authority.pk is None:  # an authority being registered: nothing to keep
+            return _covering(scopes, authority)
+        if authority.pk not in self._covering:
+            self._covering[authority.pk] = _covering(scopes, authority)
+        return self._covering[authority.pk]
+
+    def may(self, perm: Perm, obj: Any = None) -> bool:
+        """True when the user may do ``perm`` on ``obj`` (an Authority, a request, or None)."""
+        return self.is_active and _CHECKS[perm](self, obj)
+
+    def require(self, perm: Perm, obj: Any = None) -> None:
+        """Raise PermissionDenied with a readable message unless :meth:`may`."""
+        if not self.may(perm, obj):
+            raise PermissionDenied(_("You are not allowed to do this."))
 
 
-def has_role(user, authority_id: int, role: Role, legal_area: str | None = None) -> bool:
-    grants = roles_of(user).get(authority_id, set())
-    return (role, None) in grants or (legal_area is not None and (role, legal_area) in grants)
+def access_of(who: Any) -> Access:
+    """The access context of ``who``: itself if it is one, else the one attached to the user
+    (by the middleware or the token authentication), built once on first use if there is none."""
+    if isinstance(who, Access):
+        return who
+    access = getattr(who, "_access", None)
+    if access is None or access.user is not who:
+        access = Access.load(who)
+        try:
+            who._access = access
+        except AttributeError:  # an object that takes no attributes: not kept
+            pass
+    return access
 
 
-def scopes_of(user) -> list[Scope]:
+class AccessMiddleware:
+    """Gives every page ``request.access``, loaded at most once for the request."""
+
+    def __init__(self, get_response: Callable[[Any], Any]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        request.access = SimpleLazyObject(lambda: access_of(request.user))
+        return self.get_response(request)
+
+
+def roles_of(who: Any) -> Grants:
+    """``{authority id: {(role, legal area or None)}}`` for the user's authorities, counting only
+    the roles their authority's status allows (all while active, see :data:`REGISTERING`)."""
+    return access_of(who).roles
+
+
+def has_role(who: Any, authority_id: int | None, role: str, legal_area: str | None = None) -> bool:
+    return access_of(who).has_role(authority_id, role, legal_area)
+
+
+def scopes_of(who: Any) -> list[Scope]:
     """Coordinator scopes the user exercises (as local administrator of a coordinator authority)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    cached = getattr(user, "_openimi_scopes", None)
-    if cached is None:
-        admin_of = admin_authority_ids(user)
-        functions = CoordinatorFunction.objects.filter(
-            authority_id__in=admin_of, authority__status=AuthorityStatus.ACTIVE
-        ).prefetch_related("legal_areas", "regions__children__children")
-        cached = [_scope_of(function) for function in functions]
-        user._openimi_scopes = cached
-    return cached
+    return access_of(who).scopes
+
+
+def scopes_covering(who: Any, authority: Any) -> list[Scope]:
+    """The user's coordinator scopes that cover ``authority`` (see :meth:`Access.covering`)."""
+    return access_of(who).covering(authority)
+
+
+def admin_authority_ids(who: Any) -> list[int]:
+    """The authorities whose local administrator ``who`` is."""
+    return access_of(who).admin_authority_ids
 
 
 def _scope_of(function) -> Scope:
@@ -115,21 +246,6 @@ def _scope_of(function) -> Scope:
             regions.add(node.code)
             stack.extend(node.children.all())
     return Scope(function.authority_id, function.kind, function.country_id, areas, frozenset(regions) or None)
-
-
-def scopes_covering(user, authority) -> list[Scope]:
-    """The user's coordinator scopes that cover ``authority``. Asked several times per page
-    (once per side and per action), so the answer is kept on the user per authority, and an
-    authority's regions and areas are read only when the user coordinates in its country."""
-    scopes = [s for s in scopes_of(user) if s.country == authority.country_id]
-    if not scopes:
-        return []
-    if authority.pk is None:  # an authority being registered: nothing to keep
-        return _covering(scopes, authority)
-    cache = user.__dict__.setdefault("_openimi_covering", {})
-    if authority.pk not in cache:
-        cache[authority.pk] = _covering(scopes, authority)
-    return cache[authority.pk]
 
 
 def _covering(scopes: list[Scope], authority) -> list[Scope]:
@@ -155,65 +271,62 @@ def scope_filter(scopes: list[Scope], prefix: str = "") -> Q:
     return query
 
 
-def has_perm(user, perm: Perm, obj=None) -> bool:
-    """True when ``user`` may do ``perm`` on ``obj`` (an Authority, or None for global actions)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    check = _CHECKS[perm]
-    return check(user, obj)
+def has_perm(who: Any, perm: Perm, obj: Any = None) -> bool:
+    """True when ``who`` (a user or an :class:`Access`) may do ``perm`` on ``obj`` (an
+    Authority, an information request, or None for global actions)."""
+    return access_of(who).may(perm, obj)
 
 
-def require(user, perm: Perm, obj=None) -> None:
+def require(who: Any, perm: Perm, obj: Any = None) -> None:
     """Raise PermissionDenied with a readable message unless ``has_perm``."""
-    if not has_perm(user, perm, obj):
-        raise PermissionDenied(_("You are not allowed to do this."))
+    access_of(who).require(perm, obj)
 
 
-def _is_member(user, authority) -> bool:
-    return authority.pk in roles_of(user)
+Check = Callable[[Access, Any], bool]
 
 
-def _is_local_admin(user, authority) -> bool:
-    return has_role(user, authority.pk, Role.LOCAL_ADMIN)
+def register(checks: dict[Perm, Check]) -> None:
+    """Add the checks of permissions whose objects belong to a higher app (information
+    requests): that app registers them when it is imported, so this module needs none of it."""
+    _CHECKS.update(checks)
 
 
-def _view(user, authority) -> bool:
-    return authority.is_listed or _is_member(user, authority) or bool(scopes_covering(user, authority))
+def _is_local_admin(access: Access, authority) -> bool:
+    return access.has_role(authority.pk, Role.LOCAL_ADMIN)
 
 
-def _view_private(user, authority) -> bool:
-    return _is_local_admin(user, authority) or bool(scopes_covering(user, authority))
+def _view(access: Access, authority) -> bool:
+    return authority.is_listed or access.is_member(authority.pk) or bool(access.covering(authority))
 
 
-def _coordinates(user, authority) -> bool:
-    return bool(scopes_covering(user, authority))
+def _view_private(access: Access, authority) -> bool:
+    return _is_local_admin(access, authority) or bool(access.covering(authority))
 
 
-def _is_coordinator(user, _obj) -> bool:
-    return bool(scopes_of(user))
+def _coordinates(access: Access, authority) -> bool:
+    return bool(access.covering(authority))
 
 
-def _is_national_coordinator(user, _obj) -> bool:
-    return any(s.kind == "national" for s in scopes_of(user))
+def _is_coordinator(access: Access, _obj) -> bool:
+    return bool(access.scopes)
 
 
-def _is_operator(user, _obj) -> bool:
-    return bool(user.is_operator)
+def _is_national_coordinator(access: Access, _obj) -> bool:
+    return any(s.kind == "national" for s in access.scopes)
 
 
-def admin_authority_ids(user) -> list[int]:
-    """The authorities whose local administrator ``user`` is."""
-    return [a for a, grants in roles_of(user).items() if (Role.LOCAL_ADMIN, None) in grants]
+def _is_operator(access: Access, _obj) -> bool:
+    return bool(access.user.is_operator)
 
 
-def _token_issue(user, authority) -> bool:
-    return _is_member(user, authority) and authority.is_listed
+def _token_issue(access: Access, authority) -> bool:
+    return access.is_member(authority.pk) and authority.is_listed
 
 
-_CHECKS = {
+_CHECKS: dict[Perm, Check] = {
     Perm.AUTHORITY_VIEW: _view,
     Perm.AUTHORITY_VIEW_PRIVATE: _view_private,
-    Perm.AUTHORITY_EDIT: lambda u, a: _is_local_admin(u, a) or _coordinates(u, a),
+    Perm.AUTHORITY_EDIT: lambda a, o: _is_local_admin(a, o) or _coordinates(a, o),
     Perm.AUTHORITY_REGISTER: _is_coordinator,
     Perm.AUTHORITY_VALIDATE: _coordinates,
     Perm.AUTHORITY_SUSPEND: _coordinates,
@@ -221,10 +334,10 @@ _CHECKS = {
     Perm.AUTHORITY_IMPORT: _is_coordinator,
     Perm.COORDINATOR_APPOINT_NATIONAL: _is_operator,
     Perm.COORDINATOR_APPOINT_DELEGATED: _is_national_coordinator,
-    Perm.MEMBER_MANAGE: lambda u, a: _is_local_admin(u, a) or _coordinates(u, a),
+    Perm.MEMBER_MANAGE: lambda a, o: _is_local_admin(a, o) or _coordinates(a, o),
     Perm.TOKEN_ISSUE: _token_issue,
     # Data-subject requests are answered by the authority that holds the data.
-    Perm.SUBJECT_REQUEST_MANAGE: lambda u, a: _is_local_admin(u, a),
+    Perm.SUBJECT_REQUEST_MANAGE: _is_local_admin,
     # The operator keeps reference data and sees counts of the network, never its content.
     Perm.REFERENCE_MANAGE: _is_operator,
     Perm.NETWORK_STATISTICS_VIEW: _is_operator,

@@ -1,16 +1,26 @@
-"""Who stands where in a request: the sides a user takes, and the actions open to them.
+"""Who stands where in a request, expressed through the one vocabulary of
+:class:`openimi.directory.permissions.Perm`: the ``exchanges:request:*`` permissions and the
+one function that checks them against an access context and a request.
 
-Read by services (to refuse), pages (to show buttons) and the API (to validate), so the three
-always agree. Built on :mod:`openimi.directory.permissions` for roles and coordinator scopes."""
+Every action of the table (``workflow.ACTIONS``) names its permission in ``who``; which side of
+the request that permission belongs to is :data:`SIDES` below, its roles are the table's.
+Services (to refuse), pages (to show buttons) and the API (to validate) all ask
+``has_perm(user, Perm.…, request)`` or the workflow core built on it, so the three always
+agree. Everything here is answered in memory from the access context
+(:class:`~openimi.directory.permissions.Access`), loaded once per HTTP request or API call."""
 
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from openimi.accounts.models import Role
-from openimi.directory.permissions import has_role, roles_of, scopes_covering
+from openimi.directory.permissions import Access, Check, Perm, Scope, access_of, has_perm, register
 from openimi.exchanges.models import InformationRequest, State
-from openimi.exchanges.workflow import ACTIONS, Action, RequestChanged, Side
+from openimi.exchanges.workflow import ACTIONS, Action, RequestChanged
 from openimi.lib.workflow import Workflow
 
 VIEW_ROLES = tuple(Role)
@@ -21,32 +31,70 @@ NOT_SENT = frozenset({State.DRAFT, State.AWAITING_APPROVAL})
 REACHED_RESPONDER = Q(sent_at__isnull=False) & ~Q(state__in=NOT_SENT)
 
 
+class Side(StrEnum):
+    """Where a user stands relative to a request (read only by the checks below)."""
+
+    REQUESTER = "requester"  # a member of the requesting authority
+    RESPONDER = "responder"  # a member of the responding authority
+    PARTICIPANT = "participant"  # either of the two
+    SENDER_COORDINATOR = "sender_coordinator"  # a coordinator whose scope covers the requester
+    COORDINATOR = "coordinator"  # a coordinator whose scope covers either authority
+
+
+# The side each action's permission belongs to; the roles it needs are the table's.
+SIDES: dict[str, Side] = {
+    Perm.REQUEST_SEND: Side.REQUESTER,
+    Perm.REQUEST_APPROVE: Side.SENDER_COORDINATOR,
+    Perm.REQUEST_REJECT: Side.SENDER_COORDINATOR,
+    Perm.REQUEST_ACCEPT: Side.RESPONDER,
+    Perm.REQUEST_FORWARD: Side.RESPONDER,
+    Perm.REQUEST_ALLOCATE: Side.RESPONDER,
+    Perm.REQUEST_ASK_CLARIFICATION: Side.RESPONDER,
+    Perm.REQUEST_GIVE_CLARIFICATION: Side.REQUESTER,
+    Perm.REQUEST_ANSWER: Side.RESPONDER,
+    Perm.REQUEST_ACCEPT_ANSWER: Side.REQUESTER,
+    Perm.REQUEST_ASK_FURTHER: Side.REQUESTER,
+    Perm.REQUEST_WITHDRAW: Side.REQUESTER,
+    Perm.REQUEST_PROPOSE_DATE: Side.RESPONDER,
+    Perm.REQUEST_AGREE_DATE: Side.REQUESTER,
+    Perm.REQUEST_REFUSE_DATE: Side.REQUESTER,
+    Perm.REQUEST_REFER: Side.PARTICIPANT,
+    Perm.REQUEST_NOTE: Side.PARTICIPANT,
+    Perm.REQUEST_ATTACH: Side.PARTICIPANT,
+    Perm.REQUEST_COMMENT: Side.COORDINATOR,
+    Perm.REQUEST_REMIND: Side.COORDINATOR,
+}
+_ACTION_OF: dict[str, Action] = {a.who: a for a in ACTIONS.values()}
+
+
 def reached_responder(request: InformationRequest) -> bool:
     """A request reaches the responder only once it is sent: a draft withdrawn before sending
     keeps ``sent_at`` empty and never does."""
     return request.sent_at is not None and request.state not in NOT_SENT
 
 
-def _member_with_role(user, authority_id, area: str, roles) -> bool:
-    return any(has_role(user, authority_id, role, area) for role in roles)
+def _member_with_role(access: Access, authority_id, area: str, roles) -> bool:
+    return any(access.has_role(authority_id, role, area) for role in roles)
 
 
-def _on_side(user, authority_id, request: InformationRequest) -> bool:
-    return bool(authority_id) and _member_with_role(user, authority_id, request.legal_area_id, VIEW_ROLES)
+def _on_side(access: Access, authority_id, request: InformationRequest) -> bool:
+    return bool(authority_id) and _member_with_role(access, authority_id, request.legal_area_id, VIEW_ROLES)
 
 
 def is_requester_member(user, request: InformationRequest) -> bool:
     """A member of the requesting authority with any role in the request's legal area."""
-    return request.requester_id in roles_of(user) and _on_side(user, request.requester_id, request)
+    access = access_of(user)
+    return access.is_member(request.requester_id) and _on_side(access, request.requester_id, request)
 
 
 def is_responder_member(user, request: InformationRequest) -> bool:
     """A member of the responding authority with any role in the legal area, once the
     request has reached it."""
+    access = access_of(user)
     return (
         reached_responder(request)
-        and request.responder_id in roles_of(user)
-        and _on_side(user, request.responder_id, request)
+        and access.is_member(request.responder_id)
+        and _on_side(access, request.responder_id, request)
     )
 
 
@@ -59,17 +107,22 @@ def is_participant(user, request: InformationRequest) -> bool:
 def involved_coordinator(user, request: InformationRequest) -> bool:
     """A coordinator sees a request only while involved: referred to it, asked to approve it,
     or alerted because it is overdue."""
-    if request.referred_to_id and request.referred_to_id in {s.authority_id for s in _scopes(user, request)}:
+    access = access_of(user)
+    if not access.scopes:
+        return False
+    if request.referred_to_id and request.referred_to_id in {s.authority_id for s in _scopes(access, request)}:
         return True
-    if request.state == State.AWAITING_APPROVAL and scopes_covering(user, request.requester):
+    if request.state == State.AWAITING_APPROVAL and access.covering(request.requester):
         return True
-    return bool(request.escalated_at and request.responder_id and scopes_covering(user, request.responder))
+    return bool(request.escalated_at and request.responder_id and access.covering(request.responder))
 
 
-def _scopes(user, request):
-    scopes = list(scopes_covering(user, request.requester))
+def _scopes(access: Access, request) -> list[Scope]:
+    if not access.scopes:
+        return []
+    scopes = list(access.covering(request.requester))
     if request.responder_id:
-        scopes += scopes_covering(user, request.responder)
+        scopes += access.covering(request.responder)
     return scopes
 
 
@@ -77,38 +130,63 @@ def can_view(user, request: InformationRequest) -> bool:
     return is_participant(user, request) or involved_coordinator(user, request)
 
 
-def sides_of(user, request: InformationRequest) -> set[Side]:
+def _sides(access: Access, request: InformationRequest) -> set[Side]:
     sides = set()
-    mine = roles_of(user)
-    if request.requester_id in mine:
+    if access.is_member(request.requester_id):
         sides |= {Side.REQUESTER, Side.PARTICIPANT}
-    if request.responder_id in mine and reached_responder(request):
+    if access.is_member(request.responder_id) and reached_responder(request):
         sides |= {Side.RESPONDER, Side.PARTICIPANT}
-    if request.state == State.AWAITING_APPROVAL and scopes_covering(user, request.requester):
-        sides.add(Side.SENDER_COORDINATOR)
-    if involved_coordinator(user, request):
-        sides.add(Side.COORDINATOR)
+    if access.scopes:
+        if request.state == State.AWAITING_APPROVAL and access.covering(request.requester):
+            sides.add(Side.SENDER_COORDINATOR)
+        if involved_coordinator(access, request):
+            sides.add(Side.COORDINATOR)
     return sides
 
 
 def acting_authority_id(user, request: InformationRequest, action: Action) -> int | None:
     """The authority on whose behalf ``user`` takes ``action`` on ``request``."""
-    mine = roles_of(user)
-    if action.who == Side.REQUESTER or (action.who == Side.PARTICIPANT and request.requester_id in mine):
+    access = access_of(user)
+    side = SIDES[action.who]
+    if side == Side.REQUESTER or (side == Side.PARTICIPANT and access.is_member(request.requester_id)):
         return request.requester_id
-    if action.who in (Side.RESPONDER, Side.PARTICIPANT):
+    if side in (Side.RESPONDER, Side.PARTICIPANT):
         return request.responder_id
-    scopes = (
-        scopes_covering(user, request.requester) if action.who == Side.SENDER_COORDINATOR else _scopes(user, request)
-    )
+    scopes = access.covering(request.requester) if side == Side.SENDER_COORDINATOR else _scopes(access, request)
     return scopes[0].authority_id if scopes else None
 
 
-def _has_roles(user, request, action: Action) -> bool:
+def _may_act(access: Access, request: InformationRequest, perm: str) -> bool:
+    """The one check of an action's permission: the actor stands on the action's side and
+    holds one of its roles (for the authority on whose behalf they act) in the legal area."""
+    action = _ACTION_OF[perm]
+    if SIDES[perm] not in _sides(access, request):
+        return False
     if not action.roles:
         return True
-    authority_id = acting_authority_id(user, request, action)
-    return _member_with_role(user, authority_id, request.legal_area_id, action.roles)
+    authority_id = acting_authority_id(access, request, action)
+    return _member_with_role(access, authority_id, request.legal_area_id, action.roles)
+
+
+def _may_edit_draft(access: Access, request: InformationRequest) -> bool:
+    return request.state == State.DRAFT and access.has_role(
+        request.requester_id, Role.REQUEST_HANDLER, request.legal_area_id
+    )
+
+
+def _action_check(perm: str) -> Check:
+    return lambda access, request: _may_act(access, request, perm)
+
+
+register(
+    {
+        Perm.REQUEST_VIEW: can_view,
+        # Drafts are edited (outside the action table: editing is not a step of the workflow)
+        # by request handlers of the requesting authority in the request's legal area.
+        Perm.REQUEST_EDIT_DRAFT: _may_edit_draft,
+        **{Perm(perm): _action_check(perm) for perm in SIDES},
+    }
+)
 
 
 def _condition(request: InformationRequest, action: Action) -> bool:
@@ -119,7 +197,7 @@ def _condition(request: InformationRequest, action: Action) -> bool:
 
 
 def _may(user, request: InformationRequest, action: Action) -> bool:
-    return action.who in sides_of(user, request) and _has_roles(user, request, action)
+    return has_perm(user, Perm(action.who), request)
 
 
 def _wrong_state(request: InformationRequest) -> str:
@@ -139,6 +217,9 @@ REQUESTS: Workflow[InformationRequest] = Workflow(
     changed=RequestChanged,
 )
 
+if set(_ACTION_OF) != set(SIDES):  # checked at import, as the handlers are
+    raise ImproperlyConfigured(f"every request action's permission needs a side: {sorted(set(_ACTION_OF) ^ set(SIDES))}")
+
 
 def available_actions(user, request: InformationRequest) -> list[Action]:
     """The actions ``user`` may take now, in the table's order (drives buttons and tests)."""
@@ -151,13 +232,10 @@ def viewer_authority_id(user, request: InformationRequest) -> int | None:
         return request.requester_id
     if is_responder_member(user, request):
         return request.responder_id
-    scopes = _scopes(user, request)
+    scopes = _scopes(access_of(user), request)
     return scopes[0].authority_id if scopes else None
 
 
-def may_edit_draft(user, request: InformationRequest) -> bool:
-    """Drafts are edited (outside the action table: editing is not a step of the workflow)
-    by request handlers of the requesting authority in the request's legal area."""
-    return request.state == State.DRAFT and has_role(
-        user, request.requester_id, Role.REQUEST_HANDLER, request.legal_area_id
-    )
+def may_edit_draft(user: Any, request: InformationRequest) -> bool:
+    """Drafts are edited by request handlers of the requesting authority in its legal area."""
+    return has_perm(user, Perm.REQUEST_EDIT_DRAFT, request)

@@ -2,7 +2,9 @@
 :class:`openimi.lib.workflow.Transition`).
 
 Every action says from which states it may be taken, to which state it leads (``None``: the
-state stays), which side takes it and with which roles, and what it needs. The core applies
+state stays), the permission it needs (``who``, a :class:`~openimi.directory.permissions.Perm`:
+which side of the request takes it is that permission's rule, in ``permissions.py``) with
+which roles, and what it needs. The core applies
 this table (``permissions.REQUESTS``, handlers bound in services); pages show buttons from it;
 the API validates against it; tests walk it.
 """
@@ -12,25 +14,16 @@ from enum import StrEnum
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from openimi.accounts.models import Role
+from openimi.directory.permissions import Perm
 from openimi.exchanges.models import State
 from openimi.lib.workflow import Changed, Transition
-
-
-class Side(StrEnum):
-    """Who takes an action, relative to the request."""
-
-    REQUESTER = "requester"  # a member of the requesting authority
-    RESPONDER = "responder"  # a member of the responding authority
-    PARTICIPANT = "participant"  # either of the two
-    SENDER_COORDINATOR = "sender_coordinator"  # a coordinator whose scope covers the requester
-    COORDINATOR = "coordinator"  # a coordinator whose scope covers either authority
 
 
 class RequestChanged(Changed):
     """Someone else acted on the request first; the caller must reload it."""
 
 
-# A row of the table: the core's Transition, whose ``who`` is the Side taking the action.
+# A row of the table: the core's Transition, whose ``who`` is the Perm the action needs.
 Action = Transition
 
 
@@ -47,7 +40,7 @@ ACTIONS: dict[str, Action] = {
             pgettext_lazy("action", "Send request"),
             frozenset({State.DRAFT}),
             State.SENT,
-            Side.REQUESTER,
+            Perm.REQUEST_SEND,
             HANDLER,
         ),
         Action(
@@ -55,14 +48,14 @@ ACTIONS: dict[str, Action] = {
             pgettext_lazy("action", "Approve and send"),
             frozenset({State.AWAITING_APPROVAL}),
             State.SENT,
-            Side.SENDER_COORDINATOR,
+            Perm.REQUEST_APPROVE,
         ),
         Action(
             "reject",
             pgettext_lazy("action", "Return to the sender"),
             frozenset({State.AWAITING_APPROVAL}),
             State.DRAFT,
-            Side.SENDER_COORDINATOR,
+            Perm.REQUEST_REJECT,
             needs_text=True,
             message_kind="rejection",
             style="warning",
@@ -72,7 +65,7 @@ ACTIONS: dict[str, Action] = {
             pgettext_lazy("action", "Accept request"),
             frozenset({State.SENT}),
             State.ACCEPTED,
-            Side.RESPONDER,
+            Perm.REQUEST_ACCEPT,
             HANDLER_OR_ALLOCATOR,
         ),
         Action(
@@ -80,7 +73,7 @@ ACTIONS: dict[str, Action] = {
             pgettext_lazy("action", "Forward to another authority"),
             frozenset({State.SENT}),
             State.SENT,
-            Side.RESPONDER,
+            Perm.REQUEST_FORWARD,
             HANDLER_OR_ALLOCATOR,
             needs_text=True,
             message_kind="forward_reason",
@@ -91,7 +84,7 @@ ACTIONS: dict[str, Action] = {
             pgettext_lazy("action", "Allocate to a handler"),
             WORKING,
             None,
-            Side.RESPONDER,
+            Perm.REQUEST_ALLOCATE,
             frozenset({Role.REQUEST_ALLOCATOR}),
             style="secondary",
         ),
@@ -100,7 +93,7 @@ ACTIONS: dict[str, Action] = {
             pgettext_lazy("action", "Ask for clarification"),
             frozenset({State.ACCEPTED}),
             State.AWAITING_INFORMATION,
-            Side.RESPONDER,
+            Perm.REQUEST_ASK_CLARIFICATION,
             HANDLER,
             needs_text=True,
             message_kind="clarification_request",
@@ -111,7 +104,7 @@ ACTIONS: dict[str, Action] = {
             pgettext_lazy("action", "Give clarification"),
             frozenset({State.AWAITING_INFORMATION}),
             State.ACCEPTED,
-            Side.REQUESTER,
+            Perm.REQUEST_GIVE_CLARIFICATION,
             HANDLER,
             needs_text=True,
             message_kind="clarification",
@@ -121,7 +114,7 @@ ACTIONS: dict[str, Action] = {
             pgettext_lazy("action", "Send answer"),
             frozenset({State.ACCEPTED}),
             State.ANSWERED,
-            Side.RESPONDER,
+            Perm.REQUEST_ANSWER,
             HANDLER,
             message_kind="answer",
             button=False,
@@ -131,7 +124,7 @@ ACTIONS: dict[str, Action] = {
             pgettext_lazy("action", "Accept answer and close"),
             frozenset({State.ANSWERED}),
             State.CLOSED,
-            Side.REQUESTER,
+            Perm.REQUEST_ACCEPT_ANSWER,
             HANDLER,
         ),
         Action(
@@ -139,7 +132,7 @@ ACTIONS: dict[str, Action] = {
             pgettext_lazy("action", "Ask further questions"),
             frozenset({State.ANSWERED}),
             State.ACCEPTED,
-            Side.REQUESTER,
+            Perm.REQUEST_ASK_FURTHER,
             HANDLER,
             needs_text=True,
             message_kind="further_question",
@@ -150,7 +143,7 @@ ACTIONS: dict[str, Action] = {
             pgettext_lazy("action", "Withdraw request"),
             frozenset({State.DRAFT, State.SENT, State.ACCEPTED}),
             State.WITHDRAWN,
-            Side.REQUESTER,
+            Perm.REQUEST_WITHDRAW,
             HANDLER,
             style="warning",
         ),
@@ -159,7 +152,7 @@ ACTIONS: dict[str, Action] = {
             pgettext_lazy("action", "Propose another reply date"),
             WORKING,
             None,
-            Side.RESPONDER,
+            Perm.REQUEST_PROPOSE_DATE,
             HANDLER_OR_ALLOCATOR,
             message_kind="date_proposal",
             style="secondary",
@@ -169,7 +162,7 @@ ACTIONS: dict[str, Action] = {
             pgettext_lazy("action", "Agree to the proposed date"),
             OPEN,
             None,
-            Side.REQUESTER,
+            Perm.REQUEST_AGREE_DATE,
             HANDLER,
             style="secondary",
         ),
@@ -178,7 +171,7 @@ ACTIONS: dict[str, Action] = {
             pgettext_lazy("action", "Keep the original date"),
             OPEN,
             None,
-            Side.REQUESTER,
+            Perm.REQUEST_REFUSE_DATE,
             HANDLER,
             style="secondary",
         ),
@@ -187,7 +180,7 @@ ACTIONS: dict[str, Action] = {
             pgettext_lazy("action", "Refer to my coordinator"),
             OPEN,
             None,
-            Side.PARTICIPANT,
+            Perm.REQUEST_REFER,
             HANDLER,
             needs_text=True,
             message_kind="referral",
@@ -198,7 +191,7 @@ ACTIONS: dict[str, Action] = {
             pgettext_lazy("action", "Add an internal note"),
             OPEN | {State.CLOSED, State.DRAFT},
             None,
-            Side.PARTICIPANT,
+            Perm.REQUEST_NOTE,
             HANDLER_OR_ALLOCATOR,
             needs_text=True,
             internal=True,
@@ -214,7 +207,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("Upload"),  # the upload button's existing label
             OPEN | {State.DRAFT},
             None,
-            Side.PARTICIPANT,
+            Perm.REQUEST_ATTACH,
             HANDLER_OR_ALLOCATOR,
             style="secondary",
             button=False,
@@ -225,13 +218,13 @@ ACTIONS: dict[str, Action] = {
             pgettext_lazy("action", "Comment as coordinator"),
             OPEN,
             None,
-            Side.COORDINATOR,
+            Perm.REQUEST_COMMENT,
             needs_text=True,
             message_kind="comment",
             style="secondary",
         ),
         Action(
-            "remind", pgettext_lazy("action", "Send a reminder"), WORKING, None, Side.COORDINATOR, style="secondary"
+            "remind", pgettext_lazy("action", "Send a reminder"), WORKING, None, Perm.REQUEST_REMIND, style="secondary"
         ),
     ]
 }
