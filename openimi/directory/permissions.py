@@ -154,8 +154,9 @@ class Access:
         if self._scopes is None:
             admin_of = self.admin_authority_ids
             functions = (
-                CoordinatorFunction.objects.filter(authority_id__in=admin_of, authority__status=AuthorityStatus.ACTIVE)
-                .prefetch_related("legal_areas", "regions__children__children")
+                CoordinatorFunction.objects.filter(
+                    authority_id__in=admin_of, authority__status=AuthorityStatus.ACTIVE
+                ).prefetch_related("legal_areas", "regions__children__children")
                 if admin_of
                 else []
             )

@@ -218,7 +218,8 @@ REQUESTS: Workflow[InformationRequest] = Workflow(
 )
 
 if set(_ACTION_OF) != set(SIDES):  # checked at import, as the handlers are
-    raise ImproperlyConfigured(f"every request action's permission needs a side: {sorted(set(_ACTION_OF) ^ set(SIDES))}")
+    _wrong = sorted(set(_ACTION_OF) ^ set(SIDES))
+    raise ImproperlyConfigured(f"every request action's permission needs a side: {_wrong}")
 
 
 def available_actions(user, request: InformationRequest) -> list[Action]:
