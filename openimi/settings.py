@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "openimi.directory.permissions.AccessMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "openimi.accounts.middleware.UserLanguageMiddleware",
     "openimi.accounts.middleware.SecondFactorRequiredMiddleware",

@@ -8,6 +8,7 @@ from ninja.security import HttpBearer
 
 from openimi.api.errors import RateLimited
 from openimi.directory.members import token_authenticate
+from openimi.directory.permissions import access_of
 from openimi.lib.ratelimit import seconds_to_wait
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,9 @@ class TokenAuth(HttpBearer):
             return None
         request.user = api_token.user
         request.api_token = api_token
+        # The access context the token check loaded: every permission of this call is
+        # answered from it, in memory.
+        request.access = access_of(api_token.user)
         if "HTTP_ACCEPT_LANGUAGE" not in request.META:
             # Without an explicit Accept-Language, answer in the user's own language.
             translation.activate(api_token.user.language)

@@ -17,7 +17,7 @@ from openimi.accounts.tasks import ACCOUNT_CREATED, send_password_link
 from openimi.core.models import LegalArea
 from openimi.directory.events import record
 from openimi.directory.models import Authority, AuthorityEvent, AuthorityStatus
-from openimi.directory.permissions import Perm, has_role, require, roles_of
+from openimi.directory.permissions import Perm, access_of, has_role, require
 from openimi.lib.text import clean_text
 
 FULL_NAME_LIMIT: int = User._meta.get_field("full_name").max_length or 200
@@ -192,17 +192,18 @@ def token_revoke(*, actor: User, token: ApiToken) -> None:
 def token_authenticate(raw: str) -> ApiToken | None:
     """The live token for a bearer string, touching ``last_used_at`` at most once a minute.
     Tokens of a suspended (or no longer active) authority do not work."""
-    token = (
-        ApiToken.objects.select_related("user", "authority")
-        .filter(
+    # No LIMIT (the digest is unique); the token's user gets their access context here, once
+    # for the call, so the roles read to check the token serve every check after it.
+    tokens = list(
+        ApiToken.objects.select_related("user", "authority").filter(
             digest=ApiToken.digest_for(raw or ""),
             revoked_at__isnull=True,
             user__is_active=True,
             authority__status=AuthorityStatus.ACTIVE,
         )
-        .first()
     )
-    if token is None or token.authority_id not in roles_of(token.user):
+    token = tokens[0] if tokens else None
+    if token is None or not access_of(token.user).is_member(token.authority_id):
         return None
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

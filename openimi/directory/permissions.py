@@ -191,7 +191,7 @@ def access_of(who: Any) -> Access:
     if isinstance(who, Access):
         return who
     access = getattr(who, "_access", None)
-    if access is None or access.user is not who:
+    if access is None:
         access = Access.load(who)
         try:
             who._access = access

@@ -202,6 +202,16 @@ class RequestDetailOut(RequestSummaryOut):
     can_attach: bool = Field(description="Whether the token's user may attach documents now (POST /attachments).")
 
 
+class RequestActedOut(RequestSummaryOut):
+    """The answer to an action (and to creating a draft): the request as it stands now, its new version and what the
+    token's user may do next. The questions, messages, timeline and documents are not repeated
+    here (GET /requests/{id} has them): an action answers without reading them again."""
+
+    version: int
+    available_actions: list[ActionName]
+    can_attach: bool = Field(description="Whether the token's user may attach documents now (POST /attachments).")
+
+
 class BoxIn(StrictIn):
     box: str = Field("inbox", pattern="^(inbox|outbox)$")
     state: str = Field("", max_length=32)
@@ -240,7 +250,6 @@ def detail(user, r: InformationRequest) -> dict:
     # Personal data of the subject: one decision per field (exchanges.visibility), the same as
     # the page's; never an involved coordinator's, a blocked request's or a not-yet-sent one's.
     visible = visibility_for(user, r)
-    actions = permissions.available_actions(user, r)
     questions = [
         {
             "code": row["question"].code,
@@ -308,10 +317,22 @@ def detail(user, r: InformationRequest) -> dict:
             }
             for a in selectors.attachments_for(user, r)
         ],
+        **_next_actions(user, r),
+    }
+
+
+def _next_actions(user, r: InformationRequest) -> dict:
+    actions = permissions.available_actions(user, r)
+    return {
         # The actions POST /actions/{action} takes; uploading goes to POST /attachments.
         "available_actions": [a.name for a in actions if not a.own_service],
         "can_attach": any(a.name == "attach" for a in actions),
     }
+
+
+def acted(user, r: InformationRequest) -> dict:
+    """The answer to an action, from the row the action saved (no query)."""
+    return summary(r) | {"version": r.version} | _next_actions(user, r)
 
 
 def _get(request, request_id: int) -> InformationRequest:
@@ -375,12 +396,12 @@ def _draft(payload: DraftIn) -> services.DraftData:
     return services.DraftData(**payload.dict(exclude={"version"}))
 
 
-@router.post(
-    "/requests", response={201: RequestDetailOut, **ERRORS}, exclude_unset=True, summary="Create a draft request"
-)
+@router.post("/requests", response={201: RequestActedOut, **ERRORS}, summary="Create a draft request")
 def request_create(request, payload: DraftIn):
+    """Answers with the draft as an action does (its id, version and the actions open);
+    GET /requests/{id} has the questions and the timeline."""
     r = services.request_create(actor=request.user, requester=request.api_token.authority, data=_draft(payload))
-    return Status(201, detail(request.user, selectors.request_get(request.user, r.pk)))
+    return Status(201, acted(request.user, r))
 
 
 def _translation_out(t) -> dict:
@@ -435,8 +456,7 @@ def request_update(request, request_id: int, payload: DraftIn):
 
 @router.post(
     "/requests/{request_id}/actions/{action}",
-    response={200: RequestDetailOut, **ERRORS},
-    exclude_unset=True,
+    response={200: RequestActedOut, **ERRORS},
     summary="Take a workflow action (submit, accept, answer, …)",
 )
 def request_action(request, request_id: int, action: ActionName, payload: ActionIn):
@@ -451,7 +471,7 @@ def request_action(request, request_id: int, action: ActionName, payload: Action
         language=payload.language,
         **values,
     )
-    return detail(request.user, selectors.request_get(request.user, r.pk))
+    return acted(request.user, r)
 
 
 @router.post(

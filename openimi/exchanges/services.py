@@ -142,8 +142,12 @@ def request_update_draft(*, actor: User, request: InformationRequest, data: Draf
     return locked
 
 
+# Read with the locked row, as the handlers and the notifications need them (one query, not five).
+LOCKED_RELATED = ("requester", "responder", "responder_handler", "legal_area", "question_set")
+
+
 def _lock(request: InformationRequest, version: int | None) -> InformationRequest:
-    return permissions.REQUESTS.lock(request, version, related=("requester", "responder"))
+    return permissions.REQUESTS.lock(request, version, related=LOCKED_RELATED)
 
 
 def request_event_record(
@@ -218,8 +222,11 @@ def coordinator_users(authority_id: int | None):
 def _responder_people(request):
     if request.responder_handler_id:
         # The allocated handler is named on the row; a suspended authority's receives nothing.
-        handler = [request.responder_handler] if request.responder.status == AuthorityStatus.ACTIVE else []
-        return [*handler, *handlers_of(request.responder_id, request.legal_area_id, roles=(Role.REQUEST_ALLOCATOR,))]
+        allocators = handlers_of(request.responder_id, request.legal_area_id, roles=(Role.REQUEST_ALLOCATOR,))
+        if request.responder.status != AuthorityStatus.ACTIVE:
+            return allocators
+        # A queryset, not a list: notify() writes the rows without reading the users.
+        return User.objects.filter(Q(pk=request.responder_handler_id) | Q(pk__in=allocators.values("pk")))
     return handlers_of(request.responder_id, request.legal_area_id)
 
 
@@ -260,7 +267,7 @@ def request_act(
         action=action,
         version=version,
         payload={**payload, "text": text, "language": language},
-        related=("requester", "responder"),
+        related=LOCKED_RELATED,
     )
     return outcome.obj
 

@@ -3,7 +3,8 @@ and write notifications to the outbox."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,12 +26,35 @@ def mail_queue(*, to: str, language: str, template: str, context: dict) -> None:
 
 def notify(*, recipients, kind: str, request=None) -> int:
     """Write one outbox row per recipient (inside the caller's transaction) and wake the
-    worker after commit. Returns how many rows were written."""
-    rows = [Notification(recipient=user, kind=kind, request=request) for user in {u.pk: u for u in recipients}.values()]
-    Notification.objects.bulk_create(rows)
-    if rows:
+    worker after commit. Returns how many rows were written. ``recipients`` is a list of
+    users or a queryset of them (then written by one INSERT … SELECT, no user is read)."""
+    if isinstance(recipients, QuerySet):
+        written = _notify_selected(recipients, kind, request)
+    else:
+        rows = [Notification(recipient=u, kind=kind, request=request) for u in {u.pk: u for u in recipients}.values()]
+        Notification.objects.bulk_create(rows)
+        written = len(rows)
+    if written:
         transaction.on_commit(lambda: deliver_notifications.enqueue())
-    return len(rows)
+    return written
+
+
+def _notify_selected(recipients: QuerySet, kind: str, request) -> int:
+    """One outbox row per distinct user of ``recipients``, in one statement: every action
+    notifies, so reading the users first would cost each action a query."""
+    if recipients.query.is_empty():
+        return 0
+    select, params = recipients.order_by().values_list("pk", flat=True).query.sql_with_params()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    # The table is ours and the SELECT is Django's compiled queryset; every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} (recipient_id, kind, request_id, created_at, attempts, last_error) "  # noqa: S608
+        f"SELECT DISTINCT picked.pk, %s, %s, %s, 0, '' FROM ({select}) picked"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [kind, getattr(request, "pk", None), now, *params])
+        return max(cursor.rowcount, 0)
 
 
 def notifications_mark_read(*, actor) -> int:

@@ -56,9 +56,10 @@ def _digest(prev_hash: str, entry: AuditEntry) -> str:
 def _locked_head() -> AuditHead:
     """The head row, locked until the caller's transaction ends. Created on first use (and
     after a test flush) from the last entry, so an existing chain goes on where it stopped."""
-    head = AuditHead.objects.select_for_update().filter(pk=AuditHead.SINGLETON).first()
-    if head is not None:
-        return head
+    # No LIMIT: the key is unique (and LIMIT makes the planner weigh a plan for nothing).
+    found = list(AuditHead.objects.select_for_update().filter(pk=AuditHead.SINGLETON))
+    if found:
+        return found[0]
     last = AuditEntry.objects.order_by("-id").only("hash").first()
     try:
         with transaction.atomic():
@@ -70,8 +71,9 @@ def _locked_head() -> AuditHead:
 
 def audit(*, actor, action: str, obj=None, authority_id: int | None = None, **data) -> AuditEntry:
     """Record one action or one display of personal data, inside the caller's transaction:
-    if the change it records rolls back, so does the entry (and the reverse)."""
-    with transaction.atomic():
+    if the change it records rolls back, so does the entry (and the reverse). No savepoint of
+    its own: an entry that fails to write fails the caller's transaction with it."""
+    with transaction.atomic(savepoint=False):
         head = _locked_head()
         entry = AuditEntry(
             at=timezone.now(),
