@@ -38,7 +38,7 @@ from openimi.lib.text import clean_text
 from openimi.notifications.models import Kind
 from openimi.notifications.services import notify
 from openimi.privacy.audit import audit
-from openimi.questionnaires.models import QuestionSet
+from openimi.questionnaires.models import QuestionSet, QuestionType
 from openimi.questionnaires.services import clean_answer
 
 MAX_TEXT = 20_000
@@ -407,7 +407,13 @@ def _answer(actor, request, spec, payload):
         rq.question.code: rq.question
         for rq in request.chosen.select_related("question").prefetch_related("question__options")
     }
-    attachment_ids = set(request.attachments.filter(authority_id=request.responder_id).values_list("pk", flat=True))
+    # The responder's documents, read only when a question asks for one.
+    asks_file = any(q.type == QuestionType.FILE for q in chosen.values())
+    attachment_ids = (
+        set(request.attachments.filter(authority_id=request.responder_id).values_list("pk", flat=True))
+        if asks_file
+        else set()
+    )
     errors, clean = {}, {}
     for code, value in answers.items():
         if code not in chosen:
@@ -430,7 +436,10 @@ def _answer(actor, request, spec, payload):
             )
         else:
             Answer.objects.create(request=request, question=question, value=value, answered_by=actor)
-    answered = set(existing_codes(request))
+    # What is answered now, known without reading it back: the answers there were and those
+    # just written (an answer is only ever given to a question of the request).
+    code_of = {q.pk: code for code, q in chosen.items()}
+    answered = {code_of.get(question_id, str(question_id)) for question_id in existing} | set(clean)
     expected = {code for code, q in chosen.items() if applies(q, request)}
     partial = bool(payload.get("partial"))
     if not (expected <= answered) and not partial:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from openimi.directory.members import token_issue
 from openimi.exchanges.services import request_act, request_create
 from openimi.exchanges.tests.test_workflow import draft_data
+from openimi.privacy.models import SubjectRequest
 from openimi.privacy.services import subject_request_create
 
 # (who, how, path) -> queries. Counted after one warm-up call (the session's first page also
@@ -30,6 +31,16 @@ EXPECTED = {
     ("fr_admin", "web", "directory:members"): 14,
     ("fr_coordinator", "web", "exchanges:coordination"): 15,
     ("fr_handler", "web", "web:home"): 13,
+    ("fr_coordinator", "web", "directory:list"): 16,
+    ("fr_coordinator", "web", "directory:detail"): 13,
+    ("de_handler", "api", "/api/v1/authorities/search?q=Paris"): 17,
+}
+# Pages that show each of the person's exchanges, each display audited (one entry per
+# exchange: the head lock, the entry, the head) and its contest mark read: exact counts that
+# grow by a fixed number per exchange, (base, per exchange).
+PER_EXCHANGE = {
+    ("fr_admin", "web", "privacy:subject_request"): (14, 4),
+    ("fr_admin", "api", "/api/v1/subject-requests/{sr}/export"): (13, 6),
 }
 
 
@@ -50,7 +61,7 @@ def personas(fr_handler, fr_authority, de_authority, de_handler, fr_admin, fr_co
     }
 
 
-@pytest.mark.parametrize("who,how,path", list(EXPECTED))
+@pytest.mark.parametrize("who,how,path", [*EXPECTED, *PER_EXCHANGE])
 def test_lists_and_details_cost_a_fixed_number_of_queries(
     who, how, path, personas, client_for, fr_handler, fr_authority, de_authority, fr_admin
 ):
@@ -61,15 +72,27 @@ def test_lists_and_details_cost_a_fixed_number_of_queries(
             subject_request_create(actor=fr_admin, authority=fr_authority, kind="access", person_name="Jean Dupont")
 
     user, authority = personas[who]
+    more(2)
+    # The first data-subject request: its page lists every request about the person, so it
+    # grows with them.
+    sr = SubjectRequest.objects.filter(authority=fr_authority).order_by("pk").first()
     if how == "web":
         client = client_for(user)
-        args = {"directory:detail": [de_authority.pk], "directory:members": [fr_authority.pk]}.get(path, [])
+        args = {
+            "directory:detail": [de_authority.pk],
+            "directory:members": [fr_authority.pk],
+            "privacy:subject_request": [sr.pk],
+        }.get(path, [])
         url = reverse(path, args=args)
     else:
         client = Client(HTTP_AUTHORIZATION=f"Bearer {token_issue(actor=user, authority=authority, name='t')[1]}")
-        url = path.format(fr=fr_authority.pk)
-    more(2)
+        url = path.format(fr=fr_authority.pk, sr=sr.pk)
     _queries(lambda: client.get(url))  # warm-up
     with_two = _queries(lambda: client.get(url))
     more(4)
-    assert (with_two, _queries(lambda: client.get(url))) == (EXPECTED[(who, how, path)],) * 2
+    with_six = _queries(lambda: client.get(url))
+    if (who, how, path) in PER_EXCHANGE:
+        base, each = PER_EXCHANGE[(who, how, path)]
+        assert (with_two, with_six) == (base + 2 * each, base + 6 * each)
+    else:
+        assert (with_two, with_six) == (EXPECTED[(who, how, path)],) * 2
