@@ -37,18 +37,18 @@ def _local(value: datetime.datetime) -> datetime.datetime:
     return timezone.localtime(value) if timezone.is_aware(value) else value
 
 
-def _as_date(value) -> datetime.date:
+def _as_date(value: datetime.date) -> datetime.date:
     return _local(value).date() if isinstance(value, datetime.datetime) else value
 
 
-def date_long(value, language: str | None = None) -> str:
+def date_long(value: datetime.date | None, language: str | None = None) -> str:
     """ "2 December 2026", "2 décembre 2026", "2. Dezember 2026"."""
     if not value:
         return ""
     return babel_dates.format_date(_as_date(value), "long", locale=locale_for(language))
 
 
-def date_short(value, language: str | None = None) -> str:
+def date_short(value: datetime.date | None, language: str | None = None) -> str:
     """ "2 Dec 2026", "2 déc. 2026", "02.12.2026": never day and month as two bare numbers in an
     order a reader could take for the other (CLDR's medium form, for tables and lists)."""
     if not value:
@@ -56,13 +56,13 @@ def date_short(value, language: str | None = None) -> str:
     return babel_dates.format_date(_as_date(value), "medium", locale=locale_for(language))
 
 
-def time_short(value, language: str | None = None) -> str:
+def time_short(value: datetime.datetime | None, language: str | None = None) -> str:
     if not value:
         return ""
     return babel_dates.format_time(_local(value), "short", locale=locale_for(language))
 
 
-def _datetime(value, date_length: str, language: str | None) -> str:
+def _datetime(value: datetime.datetime | None, date_length: str, language: str | None) -> str:
     if not value:
         return ""
     locale = locale_for(language)
@@ -75,30 +75,31 @@ def _datetime(value, date_length: str, language: str | None) -> str:
     )
 
 
-def datetime_short(value, language: str | None = None) -> str:
+def datetime_short(value: datetime.datetime | None, language: str | None = None) -> str:
     """ "2 Dec 2026, 17:32" in the active time zone."""
     return _datetime(value, "medium", language)
 
 
-def datetime_long(value, language: str | None = None) -> str:
+def datetime_long(value: datetime.datetime | None, language: str | None = None) -> str:
     """ "2 December 2026 at 17:32" in the active time zone."""
     return _datetime(value, "long", language)
 
 
-def number(value, language: str | None = None) -> str:
+def number(value: int | float | Decimal | str | None, language: str | None = None) -> str:
     """ "1,234,567.5", "1 234 567,5", "1.234.567,5"; trailing zeros of a decimal dropped."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):
+        text = value
         try:
-            value = Decimal(value)
+            value = Decimal(text)
         except ArithmeticError:
-            return value
+            return text
     if isinstance(value, Decimal) and value == value.to_integral_value():
         value = value.quantize(Decimal(1))
     elif isinstance(value, Decimal):
         value = value.normalize()
-    return babel_numbers.format_decimal(value, locale=locale_for(language), decimal_quantization=False)
+    return str(babel_numbers.format_decimal(value, locale=locale_for(language), decimal_quantization=False))
 
 
 def date_part_order(language: str | None = None) -> list[str]:
@@ -121,7 +122,7 @@ def date_example(language: str | None = None) -> str:
 ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
-def parse_iso_date(value) -> datetime.date:
+def parse_iso_date(value: object) -> datetime.date:
     """A date written exactly YYYY-MM-DD (what the API and stored answers carry), else ValueError:
     ``date.fromisoformat`` also takes "20261202" and week dates, which nobody means."""
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
