@@ -116,7 +116,15 @@ class AnswerForm(forms.Form):
         if kind == QuestionType.DATE:
             return DateField(required=False)
         if kind == QuestionType.NUMBER:
-            return forms.DecimalField(required=False, max_digits=18, decimal_places=4)
+            # Localised: "3,5" is typed and shown in French, "3.5" in English (a text input, as
+            # <input type="number"> follows the browser's locale, not the page's).
+            return forms.DecimalField(
+                required=False,
+                max_digits=18,
+                decimal_places=4,
+                localize=True,
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            )
         if kind == QuestionType.FILE:
             return forms.MultipleChoiceField(
                 choices=attachments,

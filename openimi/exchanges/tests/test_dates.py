@@ -198,3 +198,24 @@ def test_the_api_returns_dates_as_iso(answered, fr_handler, fr_authority):
     assert body["reply_by"] == answered.reply_by.isoformat()
     answer = next(q for q in body["questions"] if q["code"] == "restriction_since")
     assert answer["answer"] == "2025-12-18"
+
+
+@pytest.mark.parametrize(("language", "typed"), [("fr", "12,5"), ("en", "12.5"), ("mt", "12.5")])
+def test_a_number_answer_is_typed_as_the_language_writes_it(
+    fr_handler, fr_authority, de_authority, de_handler, client_for, language, typed
+):
+    r = request_create(
+        actor=fr_handler,
+        requester=fr_authority,
+        data=draft_data(de_authority, questions=["experience_confirmed", "experience_years"]),
+    )
+    r = request_act(actor=fr_handler, request=r, action="submit")
+    r = request_act(actor=de_handler, request=r, action="accept")
+    de_handler.language = language
+    de_handler.save(update_fields=["language"])
+    response = client_for(de_handler).post(
+        reverse("exchanges:answer", args=[r.pk]),
+        {"version": r.version, "answer-q_experience_confirmed": "yes", "answer-q_experience_years": typed},
+    )
+    assert response.status_code == 302
+    assert r.answers.get(question__code="experience_years").value == "12.5"
