@@ -71,8 +71,9 @@ class DateInput(forms.MultiWidget):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         values = value if isinstance(value, list | tuple) else self.decompress(value)
-        css = (attrs or {}).get("class", "") or (self.attrs.get("class", ""))
-        field_has_error = "error" in css
+        # govuk_widget passes an error class when the field has errors: with no part named by
+        # clean() (an error added by a service, "must be in the future"), all three are marked.
+        field_has_error = "error" in (attrs or {}).get("class", "")
         error_parts = self.error_parts or (set(PARTS) if field_has_error else set())
         base_id = context["widget"]["attrs"].get("id", "")
         parts = []

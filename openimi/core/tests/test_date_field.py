@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django import forms
+from django.template.loader import render_to_string
 from django.utils import translation
 
 from openimi.core.forms import DateField
@@ -144,3 +145,13 @@ def test_the_hint_gives_an_example_in_the_reader_s_order():
         assert str(field.help_text).startswith("For example, 27 3 ")
     with translation.override("lt"):
         assert str(field.help_text).endswith(" 3 27")
+
+
+def test_an_error_about_the_whole_date_marks_all_three_parts():
+    form = bound("2", "12", "2026")
+    assert form.is_valid()
+    form.add_error("when", "The reply date must be in the future.")
+    html = render_to_string("web/_field.html", {"field": form["when"]})
+    assert html.count("govuk-input--error") == 3
+    assert 'aria-describedby="id_when-hint id_when-error"' in html
+    assert 'role="group"' in html and "<legend" in html
