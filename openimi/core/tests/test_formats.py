@@ -1,5 +1,5 @@
 """Dates, times and numbers in each language's CLDR formats (openimi.lib.formats), in the
-configured time zone; and the formats Django applies itself (openimi/formats)."""
+configured time zone; and the formats Django applies itself (openimi/core/formats)."""
 
 import datetime
 import re
