@@ -260,6 +260,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # Django ships no Maltese locale; declare it so language names and switching work.
 LANG_INFO.setdefault("mt", {"bidi": False, "code": "mt", "name": "Maltese", "name_local": "Malti"})
 USE_I18N = True
+# British English and Maltese formats for what Django formats itself; pages use openimi.lib.formats.
+FORMAT_MODULE_PATH = ["openimi.core.formats"]
 USE_TZ = True
 TIME_ZONE = envstr("TIME_ZONE", "Europe/Brussels")
 

@@ -1,23 +1,14 @@
 from django import forms
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openimi.core.forms import DateField, DateInput
 from openimi.core.models import Country
 from openimi.exchanges.models import State
 from openimi.questionnaires.models import QuestionType
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 YES_NO_UNKNOWN = [*YES_NO, ("unknown", _("Not known"))]
-
-
-class DateInput(forms.DateInput):
-    """A native date picker: its value is always ISO 8601, whatever the interface language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None, format="%Y-%m-%d"):  # noqa: A002 - Django's argument name
-        super().__init__(attrs, format=format)
 
 
 class BoxForm(forms.Form):
@@ -68,13 +59,15 @@ class ComposeForm(forms.Form):
         help_text=_("Registration numbers, VAT or tax number, licence number …"),
     )
     subject_address = forms.CharField(label=_("Address"), max_length=500, required=False)
-    subject_birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput)
+    subject_birth_date = DateField(
+        label=_("Date of birth"), required=False, widget=DateInput(attrs={"autocomplete": "bday"})
+    )
     questions = forms.MultipleChoiceField(label=_("Questions"), required=False, widget=forms.CheckboxSelectMultiple)
     free_text = forms.CharField(
         label=_("Your message"), required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 5})
     )
     free_text_language = forms.ChoiceField(label=_("Language of your message"), choices=settings.LANGUAGES)
-    reply_by = forms.DateField(label=_("Reply by"), required=False, widget=DateInput)
+    reply_by = DateField(label=_("Reply by"), required=False)
 
     def __init__(self, *args, requesters=(), areas=(), questions=(), responders=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,9 +114,17 @@ class AnswerForm(forms.Form):
         if kind == QuestionType.MULTIPLE_CHOICE:
             return forms.MultipleChoiceField(choices=options, required=False, widget=forms.CheckboxSelectMultiple)
         if kind == QuestionType.DATE:
-            return forms.DateField(required=False, widget=DateInput)
+            return DateField(required=False)
         if kind == QuestionType.NUMBER:
-            return forms.DecimalField(required=False, max_digits=18, decimal_places=4)
+            # Localised: "3,5" is typed and shown in French, "3.5" in English (a text input, as
+            # <input type="number"> follows the browser's locale, not the page's).
+            return forms.DecimalField(
+                required=False,
+                max_digits=18,
+                decimal_places=4,
+                localize=True,
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            )
         if kind == QuestionType.FILE:
             return forms.MultipleChoiceField(
                 choices=attachments,
@@ -159,7 +160,7 @@ class ActionForm(forms.Form):
         label=_("Authority to forward to"), required=False, coerce=int, empty_value=None
     )
     handler = forms.ChoiceField(label=_("Handler"), required=False)
-    date = forms.DateField(label=_("Proposed reply date"), required=False, widget=DateInput)
+    date = DateField(label=_("Proposed reply date"), required=False)
     rating_timeliness = forms.ChoiceField(
         label=_("Timeliness of the answer"),
         required=False,
@@ -194,7 +195,6 @@ class ActionForm(forms.Form):
             if "text" in self.fields:
                 self.fields["text"].required = spec.needs_text
             self.spec = spec
-        self.min_date = timezone.localdate()
 
 
 class UploadForm(forms.Form):

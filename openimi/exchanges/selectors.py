@@ -14,6 +14,7 @@ from openimi.exchanges import permissions
 from openimi.exchanges.models import Attachment, InformationRequest, Message, RequestEvent, State
 from openimi.exchanges.services import handlers_of
 from openimi.exchanges.visibility import personal_data_visible, responder_side, side_filter, visibility_for
+from openimi.lib import formats
 from openimi.translation.services import translate
 
 SORTS = {
@@ -181,6 +182,13 @@ def _display(question, value) -> str:
         if question.type == "file":
             return ""
         return ", ".join(options[v] if v in options else v for v in value)
+    if question.type == "date":
+        try:
+            return formats.date_long(formats.parse_iso_date(value))
+        except ValueError:
+            return str(value)
+    if question.type == "number":
+        return formats.number(str(value))
     return labels[value] if value in labels else options.get(value, str(value))
 
 

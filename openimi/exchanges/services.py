@@ -34,6 +34,7 @@ from openimi.exchanges.models import (
 )
 from openimi.exchanges.workflow import Action
 from openimi.exchanges.workflow import RequestChanged as RequestChanged  # re-exported: callers catch it here
+from openimi.lib import formats
 from openimi.lib.text import clean_text
 from openimi.notifications.models import Kind
 from openimi.notifications.services import notify
@@ -572,7 +573,7 @@ def _date(value, name: str) -> datetime.date:
     if isinstance(value, datetime.date):
         return value
     try:
-        return datetime.date.fromisoformat(str(value))
+        return formats.parse_iso_date(value)
     except ValueError:
         raise ValidationError({name: [_("Enter a date as YYYY-MM-DD.")]}) from None
 

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from openimi.exchanges.forms import DateInput
+from openimi.core.forms import DateField, DateInput
 from openimi.privacy.models import SubjectRequest
 
 
@@ -16,7 +16,7 @@ class SubjectRequestForm(forms.Form):
         max_length=300,
         help_text=_("Registration, tax or licence numbers, separated by commas."),
     )
-    received_on = forms.DateField(label=_("Received on"), widget=DateInput)
+    received_on = DateField(label=_("Received on"))
     note = forms.CharField(label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, authorities=(), **kwargs):
@@ -32,7 +32,9 @@ class RectifyForm(forms.Form):
     subject_name = forms.CharField(label=_("Name of the professional or provider"), required=False, max_length=300)
     subject_identifiers = forms.CharField(label=_("Identifiers"), required=False, max_length=300)
     subject_address = forms.CharField(label=_("Address"), required=False, max_length=500)
-    subject_birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput)
+    subject_birth_date = DateField(
+        label=_("Date of birth"), required=False, widget=DateInput(attrs={"autocomplete": "bday"})
+    )
 
 
 class ContestForm(forms.Form):
@@ -61,8 +63,8 @@ class AuditFilterForm(forms.Form):
     authority = forms.TypedChoiceField(label=_("Authority"), required=False, coerce=int, empty_value=None)
     action = forms.ChoiceField(label=_("What"), required=False, choices=AUDIT_ACTIONS)
     actor = forms.CharField(label=_("E-mail address of the user"), required=False, max_length=254)
-    since = forms.DateField(label=pgettext_lazy("date range", "From"), required=False, widget=DateInput)
-    until = forms.DateField(label=pgettext_lazy("date range", "Until"), required=False, widget=DateInput)
+    since = DateField(label=pgettext_lazy("date range", "From"), required=False)
+    until = DateField(label=pgettext_lazy("date range", "Until"), required=False)
 
     def __init__(self, *args, authorities=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,7 +1,6 @@
 """Question sets: import and export as files (new version on every import), and the rules
 an answer must follow for each question type."""
 
-import datetime
 from collections.abc import Set
 from decimal import Decimal, InvalidOperation
 
@@ -12,6 +11,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from openimi.core.models import LegalArea
+from openimi.lib import formats
 from openimi.questionnaires.models import AnswerOption, Question, QuestionGroup, QuestionSet, QuestionType
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
@@ -171,7 +171,7 @@ def clean_answer(question: Question, value, *, attachment_ids: Set[int] = frozen
         return values[0] if kind == QuestionType.SINGLE_CHOICE else sorted(set(values))
     if kind == QuestionType.DATE:
         try:
-            return datetime.date.fromisoformat(str(value)).isoformat()
+            return formats.parse_iso_date(value).isoformat()
         except ValueError:
             raise ValidationError(_("Enter a date as YYYY-MM-DD.")) from None
     if kind == QuestionType.NUMBER:

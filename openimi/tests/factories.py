@@ -1,5 +1,7 @@
 """Factories for the few things personas do not cover."""
 
+import datetime
+
 import factory
 
 from openimi.accounts.models import Membership, Role, RoleGrant, User
@@ -50,3 +52,8 @@ def coordinator(authority: Authority, kind: str = "national", areas=(), regions=
     function.legal_areas.set(areas)
     function.regions.set(regions)
     return function
+
+
+def date_fields(name: str, value: datetime.date) -> dict[str, str]:
+    """What the three-field date input posts for ``value`` (openimi.core.forms.DateField)."""
+    return {f"{name}-day": str(value.day), f"{name}-month": str(value.month), f"{name}-year": str(value.year)}

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from openimi.exchanges.models import InformationRequest, State
 from openimi.exchanges.services import RequestChanged, request_act, request_create
 from openimi.exchanges.tests.test_workflow import draft_data
-from openimi.tests.factories import AuthorityFactory, UserFactory, member
+from openimi.tests.factories import AuthorityFactory, UserFactory, date_fields, member
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def test_compose_and_send_from_the_page(client_for, fr_handler, fr_authority, de
         "questions": ["diploma_authentic", "entitled_to_practise"],
         "free_text": "Bonjour",
         "free_text_language": "fr",
-        "reply_by": (timezone.localdate() + datetime.timedelta(days=10)).isoformat(),
+        **date_fields("reply_by", timezone.localdate() + datetime.timedelta(days=10)),
         "send": "1",
     }
     response = client.post(reverse("exchanges:compose"), data)
@@ -48,7 +48,7 @@ def test_compose_errors_keep_the_draft_unsent(client_for, fr_handler, fr_authori
             "requester": fr_authority.pk,
             "legal_area": "professional_qualifications",
             "free_text_language": "fr",
-            "reply_by": "2001-01-01",
+            **date_fields("reply_by", datetime.date(2001, 1, 1)),
             "send": "1",
         },
     )

@@ -55,7 +55,10 @@ def test_filters_narrow_the_log(fr_handler, fr_authority, de_authority, de_handl
     assert "198.51.100.4" in shown
     none = client.get(reverse("privacy:audit"), {"actor": "nobody@"}).content.decode()
     assert "198.51.100.4" not in none
-    odd = client.get(reverse("privacy:audit"), {"since": "not a date", "authority": "x", "page": "-3"})
+    odd = client.get(
+        reverse("privacy:audit"),
+        {"since-day": "x", "since-month": "13", "since-year": "26", "authority": "x", "page": "-3"},
+    )
     assert odd.status_code == 200
 
 

@@ -57,13 +57,13 @@ from openimi.notifications.models import Notification
 from openimi.privacy.tests.test_authorization_matrix import SKIP_PREFIXES, fill, walk
 from openimi.privacy.tests.test_authorization_matrix import world as matrix_world  # noqa: F401 - a fixture
 from openimi.questionnaires.models import QuestionSet, QuestionType
-from openimi.tests.factories import AuthorityFactory, UserFactory, member
+from openimi.tests.factories import AuthorityFactory, UserFactory, date_fields, member
 
 PAYLOADS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
 # What a payload looks like when it was not escaped. Our own pages never contain these exact
 # strings: base.html's script element carries attributes.
 RAW_MARKERS = ("<script>", "<img src=x")
-REPLY_BY = (timezone.localdate() + datetime.timedelta(days=20)).isoformat()
+REPLY_BY = timezone.localdate() + datetime.timedelta(days=20)
 # Reachable before the second factor: the sign-in pages (the API has its own tokens).
 OPEN_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/accounts/password/", "/healthz", "/api/")
 
@@ -795,7 +795,7 @@ def test_script_in_stored_text_is_escaped_on_every_page_that_shows_it(
         "responder": de_authority.pk,
         "questions": ["diploma_authentic", *text_questions],
         "free_text_language": "fr",
-        "reply_by": REPLY_BY,
+        **date_fields("reply_by", REPLY_BY),
         "send": "1",
         **subject,
     }
@@ -811,7 +811,7 @@ def test_script_in_stored_text_is_escaped_on_every_page_that_shows_it(
     _act_ok(requester, r, "submit")
     _act_ok(coordinator, r, "approve")
     _act_ok(client_for(de_handler), r, "forward", to_authority=de_other.pk, text=say("forward_reason"))
-    _act_ok(responder, r, "propose_date", date=REPLY_BY, text=say("date_proposal"))
+    _act_ok(responder, r, "propose_date", **date_fields("date", REPLY_BY), text=say("date_proposal"))
     _act_ok(responder, r, "accept")
     _act_ok(responder, r, "request_clarification", text=say("clarification_request"))
     _act_ok(requester, r, "give_clarification", text=say("clarification"))

@@ -25,6 +25,7 @@ from openimi.privacy.services import (
     subject_request_complete,
     subject_request_create,
 )
+from openimi.tests.factories import date_fields
 
 
 @pytest.fixture
@@ -196,7 +197,7 @@ def test_a_request_recorded_through_the_page_lands_on_its_results(exchanges, fr_
             "authority": fr_admin.memberships.get().authority_id,
             "kind": "access",
             "person_name": "Jean Dupont",
-            "received_on": timezone.localdate().isoformat(),
+            **date_fields("received_on", timezone.localdate()),
         },
     )
     sr = SubjectRequest.objects.get()
@@ -206,7 +207,11 @@ def test_a_request_recorded_through_the_page_lands_on_its_results(exchanges, fr_
 def test_the_form_shows_errors_in_the_user_s_language_and_records_nothing(fr_admin, client_for):
     response = client_for(fr_admin).post(
         reverse("privacy:subject_request_create"),
-        {"authority": fr_admin.memberships.get().authority_id, "kind": "access", "received_on": "2026-01-01"},
+        {
+            "authority": fr_admin.memberships.get().authority_id,
+            "kind": "access",
+            **date_fields("received_on", datetime.date(2026, 1, 1)),
+        },
     )
     assert response.status_code == 200
     assert "Indiquez le nom de la personne" in response.content.decode()
@@ -224,7 +229,7 @@ def test_rectify_and_contest_through_the_pages(exchanges, dsr, fr_admin, client_
             f"{prefix}-subject_name": "Jean Dupont",
             f"{prefix}-subject_identifiers": "ARCH-75-1234",
             f"{prefix}-subject_address": "Lyon",
-            f"{prefix}-subject_birth_date": "1970-05-01",
+            **date_fields(f"{prefix}-subject_birth_date", datetime.date(1970, 5, 1)),
         },
     )
     assert response.status_code == 302

@@ -1,5 +1,6 @@
 from django import forms, template
 
+from openimi.core.forms import DateInput
 from openimi.exchanges.models import State
 from openimi.exchanges.workflow import event_label
 
@@ -24,6 +25,12 @@ def choice_kind(field) -> str:
     if isinstance(widget, forms.RadioSelect):
         return "radios"
     return ""
+
+
+@register.filter
+def is_date_input(field) -> bool:
+    """The three-field date input, rendered as a fieldset with a legend (GOV.UK pattern)."""
+    return isinstance(field.field.widget, DateInput)
 
 
 @register.filter

@@ -13,6 +13,7 @@ from openimi.exchanges.models import InformationRequest, State
 from openimi.exchanges.services import DraftData, request_create
 from openimi.tests.factories import AuthorityFactory, UserFactory, member
 from openimi.web.tests.test_browser import _code, _new_page, _sign_in, browser  # noqa: F401 - fixture
+from openimi.web.tests.test_browser_dates import fill_date
 
 pytestmark = [
     pytest.mark.serial,
@@ -71,7 +72,7 @@ def people(db):
 
 def test_request_from_france_to_germany_in_two_languages(browser, live_server, people):  # noqa: F811
     fr, de, francois, hanna, devices = people
-    reply_by = (timezone.localdate() + datetime.timedelta(days=21)).isoformat()
+    reply_by = timezone.localdate() + datetime.timedelta(days=21)
 
     requester = _new_page(browser, live_server, language="fr")
     _sign_in(requester, francois.email, lambda: _code(devices[francois.email]))
@@ -91,7 +92,7 @@ def test_request_from_france_to_germany_in_two_languages(browser, live_server, p
     for code in ("diploma_authentic", "entitled_to_practise"):
         requester.page.locator(f"input[name=questions][value={code}]").check(force=True)
     requester.page.locator("#id_free_text").fill("Merci de vérifier l'authenticité du diplôme.")
-    requester.page.locator("#id_reply_by").fill(reply_by)
+    fill_date(requester.page, "reply_by", reply_by)
     with requester.page.expect_navigation():
         requester.page.locator("button[name=send]").click()
     requester.audit()
@@ -149,7 +150,7 @@ def test_request_from_france_to_germany_in_two_languages(browser, live_server, p
     requester.page.locator(f"input[name=responder][value='{de.pk}']").check(force=True)
     requester.page.locator("#id_subject_name").fill("Marie Curie")
     requester.page.locator("input[name=questions][value=diploma_authentic]").check(force=True)
-    requester.page.locator("#id_reply_by").fill(reply_by)
+    fill_date(requester.page, "reply_by", reply_by)
     with requester.page.expect_navigation():
         requester.page.locator("button[name=send]").click()
     act(requester, "withdraw")
@@ -241,15 +242,18 @@ def test_other_paths_forward_dates_referral_approval_allocation(browser, live_se
     act(distributor, "allocate", fields={"select[name='allocate-handler']": str(bavarian.pk)})
     draft.refresh_from_db()
     assert draft.state == State.ACCEPTED and draft.responder_handler == bavarian
-    new_date = (reply_by + datetime.timedelta(days=14)).isoformat()
-    act(distributor, "propose_date", text="Archiwum jest zamknięte.", fields={"input[type=date]": new_date})
+    new_date = reply_by + datetime.timedelta(days=14)
+    typed = {
+        f"input[name='propose_date-date-{part}']": str(getattr(new_date, part)) for part in ("day", "month", "year")
+    }
+    act(distributor, "propose_date", text="Archiwum jest zamknięte.", fields=typed)
     draft.refresh_from_db()
-    assert draft.proposed_reply_by.isoformat() == new_date
+    assert draft.proposed_reply_by == new_date
 
     requester.page.reload()
     act(requester, "agree_date")
     draft.refresh_from_db()
-    assert draft.reply_by.isoformat() == new_date and draft.proposed_reply_by is None
+    assert draft.reply_by == new_date and draft.proposed_reply_by is None
     act(requester, "refer", text="Nessuna risposta nel merito.")
     coordinator.goto(f"/requests/{draft.pk}/")
     act(coordinator, "comment", text="Ho contattato il coordinatore tedesco.")

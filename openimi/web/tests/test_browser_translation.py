@@ -12,6 +12,7 @@ from openimi.exchanges.models import InformationRequest, State
 from openimi.exchanges.services import DraftData, request_act, request_create
 from openimi.tests.factories import AuthorityFactory, UserFactory, member
 from openimi.web.tests.test_browser import _code, _new_page, _sign_in, browser  # noqa: F401 - fixture
+from openimi.web.tests.test_browser_dates import fill_date
 from openimi.web.tests.test_browser_requests import act
 
 pytestmark = [
@@ -61,7 +62,7 @@ def test_french_and_spanish_handlers_each_in_their_own_language(browser, live_se
     requester.page.locator("#id_subject_name").fill("Jean Dupont")
     requester.page.locator("input[name=questions][value=diploma_authentic]").check(force=True)
     requester.page.locator("#id_free_text").fill("Merci de vérifier le diplôme de l'architecte.")
-    requester.page.locator("#id_reply_by").fill((timezone.localdate() + datetime.timedelta(days=20)).isoformat())
+    fill_date(requester.page, "reply_by", timezone.localdate() + datetime.timedelta(days=20))
     with requester.page.expect_navigation():
         requester.page.locator("button[name=send]").click()
     requester.audit()
