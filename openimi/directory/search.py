@@ -7,9 +7,9 @@ the vocabulary of indexed words (rapidfuzz). See docs/search.md."""
 
 import bisect
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import snowballstemmer
 from django.db import transaction
@@ -87,10 +87,20 @@ def normalise(text: str) -> list[str]:
     return [w[:64] for w in WORD.findall(text) if w not in STOP and (len(w) > 1 or w.isdigit())]
 
 
-@lru_cache(maxsize=32)
+_local = threading.local()
+
+
 def _stemmer(language: str):
-    name = STEMMERS.get(language)
-    return snowballstemmer.stemmer(name) if name else None
+    """One stemmer per language and thread: Snowball's stemmers keep state while they work,
+    so two threads sharing one (suggestions fetched as one types) corrupt each other's words
+    (an IndexError, a 500 on /directory/suggest/)."""
+    stemmers = getattr(_local, "stemmers", None)
+    if stemmers is None:
+        stemmers = _local.stemmers = {}
+    if language not in stemmers:
+        name = STEMMERS.get(language)
+        stemmers[language] = snowballstemmer.stemmer(name) if name else None
+    return stemmers[language]
 
 
 def stem(word: str, language: str | None) -> str:

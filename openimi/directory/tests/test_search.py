@@ -1,8 +1,11 @@
 """Search that finds the right authority abroad, in any language."""
 
+import threading
+
 import pytest
 from django.test import Client
 
+from openimi.directory import search as search_module
 from openimi.directory import services
 from openimi.directory.members import token_issue
 from openimi.directory.models import Authority, SearchEntry
@@ -176,3 +179,27 @@ def test_suggestions_as_you_type(directory, client_for, fr_handler):
     body = client_for(fr_handler).get("/directory/suggest/", {"q": "handw"}).json()
     assert body["suggestions"][0] == "Handwerkskammer München"
     assert client_for(fr_handler).get("/directory/suggest/", {"q": "h"}).json() == {"suggestions": []}
+
+
+def test_each_thread_stems_with_its_own_stemmer_and_gets_the_same_words():
+    """Snowball stemmers keep state while they work: threads that shared one corrupted each
+    other's words (an IndexError and a 500 on the suggestions typed in the search field)."""
+    words = ["architekten", "gesundheitsamt", "ljekarnik", "arhitektonski", "ingénieurs", "registrierung"] * 50
+    expected = [search_module.stem(w, lang) for w in words for lang in ("de", "hr", "fr")]
+    mine = search_module._stemmer("de")
+    results: list[object] = []
+
+    def work() -> None:
+        results.append(search_module._stemmer("de"))
+        for _ in range(5):
+            results.append([search_module.stem(w, lang) for w in words for lang in ("de", "hr", "fr")])
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stemmers = [r for r in results if not isinstance(r, list)]
+    assert len(stemmers) == 6 and all(s is not mine for s in stemmers)
+    assert len({id(s) for s in stemmers}) == 6
+    assert all(r == expected for r in results if isinstance(r, list))
