@@ -50,7 +50,7 @@ def _notify_selected(recipients: QuerySet, kind: str, request) -> int:
     # The table is ours and the SELECT is Django's compiled queryset; every value is a parameter.
     sql = (
         f"INSERT INTO {table} (recipient_id, kind, request_id, created_at, attempts, last_error) "  # noqa: S608
-        f"SELECT DISTINCT picked.pk, %s, %s, %s, 0, '' FROM ({select}) picked"
+        f"SELECT DISTINCT picked.pk, %s, CAST(%s AS BIGINT), %s, 0, '' FROM ({select}) picked"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [kind, getattr(request, "pk", None), now, *params])
