@@ -23,7 +23,7 @@ from openimi.exchanges import permissions, selectors, services
 from openimi.exchanges.forms import ActionForm, AnswerForm, BoxForm, ComposeForm, UploadForm
 from openimi.exchanges.models import State
 from openimi.exchanges.visibility import SUBJECT_FIELDS, visibility_for
-from openimi.exchanges.workflow import ACTIONS
+from openimi.exchanges.workflow import ACTIONS, event_label
 from openimi.questionnaires.models import QuestionSet
 
 PAGE_SIZE = 25
@@ -212,7 +212,6 @@ def detail_view(request, pk):
             "timeline": selectors.timeline_for(request.user, r),
             "attachments": attachments,
             "upload_form": UploadForm() if any(a.name == "attach" for a in actions) else None,
-            "actions_by_name": {a.name: a for a in ACTIONS.values()},
         },
     )
 
@@ -248,7 +247,7 @@ def _act(request, r, name, **kwargs):
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Done: %(action)s.") % {"action": ACTIONS[name].label})
+        messages.success(request, event_label(name))
         if not permissions.can_view(request.user, r):
             return redirect("exchanges:inbox")
     return redirect("exchanges:detail", r.pk)

@@ -20,7 +20,7 @@ from openimi.directory.models import Authority, AuthorityEvent
 from openimi.directory.permissions import admin_authority_ids
 from openimi.directory.views import _apply_errors, _page_number
 from openimi.exchanges.services import RequestChanged
-from openimi.exchanges.workflow import ACTIONS, event_label
+from openimi.exchanges.workflow import event_label
 from openimi.privacy import selectors, services
 from openimi.privacy.forms import AuditFilterForm, CompleteForm, ContestForm, RectifyForm, SubjectRequestForm
 
@@ -50,9 +50,7 @@ def action_label(action: str) -> str:
         name = action.removeprefix("authority.")
         return str(AuthorityEvent.Action(name).label) if name in AuthorityEvent.Action.values else action
     if action.startswith("request."):
-        name = action.removeprefix("request.")
-        spec = ACTIONS.get(name)
-        return str(spec.label) if spec else event_label(name)
+        return event_label(action.removeprefix("request."))
     return action
 
 
