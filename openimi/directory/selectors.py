@@ -8,7 +8,14 @@ from django.utils.functional import Promise
 
 from openimi.accounts.models import Membership, Role
 from openimi.core.models import Country, LegalArea, Region, Term
-from openimi.directory.models import Authority, AuthorityArea, AuthorityKind, AuthorityStatus, AuthorityText
+from openimi.directory.models import (
+    Authority,
+    AuthorityArea,
+    AuthorityKind,
+    AuthorityStatus,
+    AuthorityText,
+    CoordinatorFunction,
+)
 from openimi.directory.permissions import Perm, has_perm, roles_of, scope_filter, scopes_of
 from openimi.directory.search import SearchFilters, search
 
@@ -131,17 +138,27 @@ def invited_for(user) -> QuerySet[Authority]:
 
 
 def dashboard_for(user) -> dict:
+    """The user's memberships with their readable roles, and the coordination count. A local
+    administrator of a coordinator authority exercises its coordinator functions: the role
+    shown is "National coordinator" (or delegated), not "Local administrator"."""
     memberships = list(
         Membership.objects.filter(user=user).select_related("authority__country").prefetch_related("roles__legal_area")
     )
     labels = dict(Role.choices)
+    scopes = scopes_of(user)
+    kinds = dict(CoordinatorFunction.Kind.choices)
     for m in memberships:
-        m.role_labels = sorted(
-            {f"{labels[g.role]} ({g.legal_area.name})" if g.legal_area else str(labels[g.role]) for g in m.roles.all()}
+        coordinator = sorted({str(kinds[s.kind]) for s in scopes if s.authority_id == m.authority_id})
+        m.role_labels = coordinator + sorted(
+            {
+                f"{labels[g.role]} ({g.legal_area.name})" if g.legal_area else str(labels[g.role])
+                for g in m.roles.all()
+                if not (coordinator and g.role == Role.LOCAL_ADMIN and g.legal_area is None)
+            }
         )
     return {
         "memberships": memberships,
-        "pending_count": pending_for(user).count() if scopes_of(user) else None,
+        "pending_count": pending_for(user).count() if scopes else None,
     }
 
 
