@@ -328,7 +328,7 @@ def members_view(request, pk):
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
-            members.member_add(
+            membership = members.member_add(
                 actor=request.user,
                 authority=authority,
                 email=c["email"],
@@ -338,11 +338,13 @@ def members_view(request, pk):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(
-                request,
-                _("%(name)s has been added and will receive an e-mail to choose a password.")
-                % {"name": c["full_name"]},
-            )
+            added = membership.user
+            # The existing account's own name: the one typed may be spelt otherwise.
+            if added.has_usable_password():
+                done = _("%(name)s has been added. They sign in with their existing password.")
+            else:
+                done = _("%(name)s has been added and will receive an e-mail to choose a password.")
+            messages.success(request, done % {"name": added.full_name})
             return redirect("directory:members", authority.pk)
     return render(
         request,

@@ -3,6 +3,9 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from openimi.directory.models import Authority, AuthorityStatus
 from openimi.tests.factories import AuthorityFactory
@@ -257,3 +260,45 @@ def test_the_old_coordination_address_leads_to_the_page(client_for, fr_coordinat
     response = client_for(fr_coordinator).get("/directory/coordination/")
     assert response.status_code == 301
     assert response["Location"] == reverse("exchanges:coordination")
+
+
+def _banner(page: str) -> str:
+    start = page.index('<p class="govuk-notification-banner__heading">') + len('<p class="govuk-notification-banner__heading">')
+    return page[start : page.index("</p>", start)]
+
+
+def test_adding_an_existing_account_says_they_sign_in_with_their_password(
+    client_for, fr_admin, fr_authority, de_handler, mailbox, django_capture_on_commit_callbacks
+):
+    client = client_for(fr_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("directory:members", args=[fr_authority.pk]),
+            # The name typed differs from the account's: the banner names the account's holder.
+            {"email": de_handler.email.upper(), "full_name": "Paul Wagner", "roles": ["observer:*"]},
+            follow=True,
+        )
+    with translation.override(fr_admin.language):
+        expected = gettext("%(name)s has been added. They sign in with their existing password.") % {
+            "name": de_handler.full_name
+        }
+    assert _banner(response.content.decode()) == escape(expected)
+    assert fr_authority.memberships.filter(user=de_handler).exists()
+    assert mailbox.wait(1, timeout=0.5) == []
+
+
+def test_adding_a_new_account_sends_the_password_mail(
+    client_for, fr_admin, fr_authority, mailbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(fr_admin).post(
+            reverse("directory:members", args=[fr_authority.pk]),
+            {"email": "paul.wagner@architectes.example", "full_name": "Paul Wagner", "roles": ["observer:*"]},
+            follow=True,
+        )
+    with translation.override(fr_admin.language):
+        expected = gettext("%(name)s has been added and will receive an e-mail to choose a password.") % {
+            "name": "Paul Wagner"
+        }
+    assert _banner(response.content.decode()) == escape(expected)
+    assert [m["To"] for m in mailbox.wait(1)] == ["paul.wagner@architectes.example"]
