@@ -263,7 +263,8 @@ def test_the_old_coordination_address_leads_to_the_page(client_for, fr_coordinat
 
 
 def _banner(page: str) -> str:
-    start = page.index('<p class="govuk-notification-banner__heading">') + len('<p class="govuk-notification-banner__heading">')
+    opening = '<p class="govuk-notification-banner__heading">'
+    start = page.index(opening) + len(opening)
     return page[start : page.index("</p>", start)]
 
 
