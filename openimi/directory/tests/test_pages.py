@@ -8,6 +8,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from openimi.directory.models import Authority, AuthorityStatus
+from openimi.lib import formats
 from openimi.tests.factories import AuthorityFactory
 
 
@@ -303,3 +304,25 @@ def test_adding_a_new_account_sends_the_password_mail(
         }
     assert _banner(response.content.decode()) == escape(expected)
     assert [m["To"] for m in mailbox.wait(1)] == ["paul.wagner@architectes.example"]
+
+
+def test_invitations_say_until_when_they_are_valid(client_for, fr_coordinator, mailbox):
+    client = client_for(fr_coordinator)
+    response = client.post(
+        reverse("directory:invite"),
+        {
+            "official_name": "Mairie de Reims",
+            "email": "contact@reims.example",
+            "country": "FR",
+            "legal_areas": ["services"],
+        },
+    )
+    invitation = Authority.objects.get(official_name="Mairie de Reims").invitation
+    with translation.override(fr_coordinator.language):
+        sentence = gettext("This link can be used once and expires on %(date)s.") % {
+            "date": formats.datetime_long(invitation.expires_at)
+        }
+        short = gettext("valid until %(date)s") % {"date": formats.date_short(invitation.expires_at)}
+    assert f'<p class="govuk-body" data-testid="invitation-expiry">{sentence}</p>' in response.content.decode()
+    desk = client.get(reverse("exchanges:coordination")).content.decode()
+    assert f"contact@reims.example · {short}</span>" in desk
