@@ -6,7 +6,7 @@ from django.utils import translation
 from django.utils.html import escape
 
 from openimi.exchanges.services import request_act, request_create
-from openimi.exchanges.tests.test_workflow import draft_data
+from openimi.exchanges.tests.test_workflow import ANSWERS, draft_data
 from openimi.exchanges.workflow import ACTIONS, EVENT_LABELS, event_label
 from openimi.privacy.views import action_label
 
@@ -40,3 +40,50 @@ def test_banner_and_timeline_say_what_happened(client_for, fr_handler, fr_author
         assert f'<td class="govuk-table__cell">{label}</td>' in page
     for command in commands:
         assert f'<td class="govuk-table__cell">{command}</td>' not in page
+
+
+def test_ratings_given_on_acceptance_are_shown_to_both_sides(
+    client_for, fr_handler, fr_authority, de_authority, de_handler
+):
+    r = request_create(actor=fr_handler, requester=fr_authority, data=draft_data(de_authority))
+    r = request_act(actor=fr_handler, request=r, action="submit")
+    r = request_act(actor=de_handler, request=r, action="accept")
+    r = request_act(actor=de_handler, request=r, action="answer", answers=ANSWERS, text="Gut.", language="de")
+    client = client_for(fr_handler)
+    client.post(
+        reverse("exchanges:act", args=[r.pk]),
+        {
+            "action": "accept_answer",
+            "accept_answer-action": "accept_answer",
+            "accept_answer-version": r.version,
+            "accept_answer-rating_timeliness": "4",
+            "accept_answer-rating_effort": "5",
+        },
+    )
+    r.refresh_from_db()
+    assert (r.state, r.rating_timeliness, r.rating_effort) == ("closed", 4, 5)
+    for user, page_client in ((fr_handler, client), (de_handler, client_for(de_handler))):
+        page = page_client.get(reverse("exchanges:detail", args=[r.pk])).content.decode()
+        with translation.override(user.language):
+            rows = [
+                (
+                    testid,
+                    escape(translation.gettext(label)),
+                    escape(translation.gettext("%(n)s out of 5") % {"n": n}),
+                )
+                for testid, label, n in (
+                    ("rating-timeliness", "Timeliness of the answer", 4),
+                    ("rating-effort", "Effort made to answer", 5),
+                )
+            ]
+        for testid, label, value in rows:
+            assert (
+                f'<div class="govuk-summary-list__row" data-testid="{testid}"><dt class="govuk-summary-list__key">'
+                f'{label}</dt><dd class="govuk-summary-list__value">{value}</dd></div>'
+            ) in page
+
+
+def test_no_rating_row_before_a_rating_is_given(client_for, fr_handler, fr_authority, de_authority):
+    r = request_create(actor=fr_handler, requester=fr_authority, data=draft_data(de_authority))
+    page = client_for(fr_handler).get(reverse("exchanges:detail", args=[r.pk])).content.decode()
+    assert 'data-testid="rating-' not in page
