@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from openimi.accounts.models import Role
 from openimi.directory.models import Authority, AuthorityStatus
-from openimi.directory.permissions import Perm, roles_of, scope_filter, scopes_of
+from openimi.directory.permissions import Perm, has_perm, roles_of, scope_filter, scopes_of
 from openimi.exchanges import permissions
 from openimi.exchanges.models import Attachment, InformationRequest, Message, RequestEvent, State
 from openimi.exchanges.services import handlers_of
@@ -54,6 +54,18 @@ def visible_requests(user) -> QuerySet[InformationRequest]:
     if coordinator_of:
         mine |= Q(referred_to_id__in=coordinator_of)
     return InformationRequest.objects.filter(mine)
+
+
+def references_for(user, ids) -> dict[int, tuple[str | None, bool]]:
+    """``{request id: (reference, whether user may open it)}`` for requests named elsewhere
+    (the audit log): one query, plus the authorities' areas for a coordinator, whose scope
+    decides. The permission is the request page's own (``Perm.REQUEST_VIEW``)."""
+    qs = InformationRequest.objects.filter(pk__in=list(ids)).select_related(
+        "requester__region__parent__parent", "responder__region__parent__parent"
+    )
+    if scopes_of(user):
+        qs = qs.prefetch_related("requester__area_grants", "responder__area_grants")
+    return {r.pk: (r.reference, has_perm(user, Perm.REQUEST_VIEW, r)) for r in qs}
 
 
 def box(user, filters: BoxFilters) -> QuerySet[InformationRequest]:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from openimi.directory.models import Authority, AuthorityEvent
 from openimi.directory.permissions import admin_authority_ids
 from openimi.directory.views import _apply_errors, _page_number
+from openimi.exchanges import selectors as exchange_selectors
 from openimi.exchanges.services import RequestChanged
 from openimi.exchanges.workflow import event_label
 from openimi.privacy import selectors, services
@@ -52,6 +53,19 @@ def action_label(action: str) -> str:
     if action.startswith("request."):
         return event_label(action.removeprefix("request."))
     return action
+
+
+REQUEST_TYPE = "exchanges.InformationRequest"
+
+
+def _request_ref(entry, requests: dict) -> dict | None:
+    """The request an entry is about: its reference (a draft has none yet) and its page's
+    address if the reader may open it."""
+    if entry.object_type != REQUEST_TYPE or not entry.object_id.isdecimal():
+        return None
+    pk = int(entry.object_id)
+    reference, visible = requests.get(pk, (None, False))
+    return {"pk": pk, "reference": reference, "url": reverse("exchanges:detail", args=[pk]) if visible else ""}
 
 
 def _admin_authorities(user) -> list[tuple[int, str]]:
@@ -256,7 +270,9 @@ def export_print_view(request, pk):
 @login_required
 def audit_view(request):
     authorities = selectors.audit_authorities(request.user)
-    choices = list(authorities.order_by("official_name").values_list("pk", "official_name")[:500])
+    # One more than a list shows: then the form asks for words of the name instead.
+    listed = AuditFilterForm.AUTHORITY_CHOICES + 1
+    choices = list(authorities.order_by("official_name").values_list("pk", "official_name")[:listed])
     if not choices:
         raise Http404
     form = AuditFilterForm(request.GET or None, authorities=choices)
@@ -265,7 +281,18 @@ def audit_view(request):
     paginator = Paginator(selectors.audit_entries(request.user, filters), PAGE_SIZE)
     page = paginator.get_page(_page_number(request))
     names = dict(Authority.objects.filter(pk__in={e.authority_id for e in page}).values_list("pk", "official_name"))
-    entries = [{"entry": e, "authority": names.get(e.authority_id, ""), "label": action_label(e.action)} for e in page]
+    requests = exchange_selectors.references_for(
+        request.user, {int(e.object_id) for e in page if e.object_type == REQUEST_TYPE and e.object_id.isdecimal()}
+    )
+    entries = [
+        {
+            "entry": e,
+            "authority": names.get(e.authority_id, ""),
+            "label": action_label(e.action),
+            "request": _request_ref(e, requests),
+        }
+        for e in page
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
