@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.utils.functional import Promise
 
@@ -16,7 +16,7 @@ from openimi.directory.models import (
     AuthorityText,
     CoordinatorFunction,
 )
-from openimi.directory.permissions import Perm, has_perm, roles_of, scope_filter, scopes_of
+from openimi.directory.permissions import Perm, admin_authority_ids, has_perm, roles_of, scope_filter, scopes_of
 from openimi.directory.search import SearchFilters, search
 
 
@@ -96,6 +96,15 @@ def authority_members(user, authority: Authority) -> QuerySet[Membership]:
         .select_related("user")
         .prefetch_related("roles__legal_area")
         .order_by("user__full_name", "pk")
+    )
+
+
+def administered_authorities(user) -> list[Authority]:
+    """The authorities whose local administrator ``user`` is, with their number of users."""
+    return list(
+        Authority.objects.filter(pk__in=admin_authority_ids(user))
+        .annotate(member_count=Count("memberships"))
+        .order_by("official_name", "pk")
     )
 
 

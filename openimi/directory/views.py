@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openimi.accounts.forms import MemberForm, MemberRolesForm, role_values
+from openimi.accounts.models import role_descriptions
 from openimi.accounts.selectors import api_tokens_of
 from openimi.core.models import Country, LegalArea
 from openimi.directory import importing, members, selectors, services
@@ -321,6 +322,20 @@ def authority_reactivate_view(request, pk):
 
 
 @login_required
+def users_view(request):
+    """The "Users" menu entry of local administrators: their authority's users page, or the
+    list of the authorities they administer when there are several."""
+    authorities = selectors.administered_authorities(request.user)
+    if not authorities:
+        raise Http404
+    if len(authorities) == 1:
+        return redirect("directory:members", authorities[0].pk)
+    return render(
+        request, "directory/users.html", {"authorities": authorities, "role_descriptions": role_descriptions()}
+    )
+
+
+@login_required
 def members_view(request, pk):
     authority = selectors.authority_get(request.user, pk)
     require(request.user, Perm.MEMBER_MANAGE, authority)
@@ -353,6 +368,7 @@ def members_view(request, pk):
             "authority": authority,
             "members": selectors.authority_members(request.user, authority),
             "form": form,
+            "role_descriptions": role_descriptions(),
         },
     )
 
@@ -376,7 +392,9 @@ def member_edit_view(request, pk, member_pk):
         except ValidationError as exc:
             _apply_errors(form, exc)
     return render(
-        request, "directory/member_edit.html", {"authority": authority, "membership": membership, "form": form}
+        request,
+        "directory/member_edit.html",
+        {"authority": authority, "membership": membership, "form": form, "role_descriptions": role_descriptions()},
     )
 
 

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from openimi.directory.permissions import Perm, admin_authority_ids, has_perm, scopes_of
 from openimi.notifications.selectors import unread_count
 
+# An authority's users pages belong to the "Users" entry, not to "Directory".
+USERS_PAGES = {"directory:members", "directory:member_edit"}
+
 
 def navigation(request) -> list[dict[str, Any]]:
     user = request.user
@@ -20,6 +23,7 @@ def navigation(request) -> list[dict[str, Any]]:
     if has_perm(user, Perm.COORDINATOR_APPOINT_NATIONAL):
         items.append({"url": reverse("directory:operator"), "label": _("Countries and coordinators")})
     if admin_authority_ids(user):
+        items.append({"url": reverse("directory:users"), "label": _("Users")})
         items.append({"url": reverse("privacy:subject_requests"), "label": _("Data protection")})
     elif scopes_of(user):
         items.append({"url": reverse("privacy:audit"), "label": _("Data protection")})
@@ -31,9 +35,16 @@ def navigation(request) -> list[dict[str, Any]]:
         }
     )
     items.append({"url": reverse("accounts:profile"), "label": _("My account")})
+    # One current entry: the longest address that the page's is or starts with ("Users" at
+    # /directory/users/ rather than "Directory" at /directory/).
+    page = request.path
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.view_name in USERS_PAGES and admin_authority_ids(user):
+        page = reverse("directory:users")
+    matching = [i for i in items if page == i["url"] or (i["url"] != "/" and page.startswith(i["url"]))]
+    current = max(matching, key=lambda i: len(i["url"]), default=None)
     for item in items:
-        path = item["url"]
-        item["current"] = request.path == path or (path != "/" and request.path.startswith(path))
+        item["current"] = item is current
     return items
 
 
