@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import load_workbook
 
 from openimi.directory import services
@@ -88,7 +89,14 @@ def read_table(content: bytes, filename: str) -> list[tuple[int, dict[str, str]]
     if missing and "id" not in header:
         raise ImportFileError(_("Missing columns: %(columns)s.") % {"columns": ", ".join(sorted(missing))})
     if len(table) - 1 > MAX_ROWS:
-        raise ImportFileError(_("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS})
+        raise ImportFileError(
+            ngettext(
+                "The file has more than %(max)d row; split it.",
+                "The file has more than %(max)d rows; split it.",
+                MAX_ROWS,
+            )
+            % {"max": MAX_ROWS}
+        )
     rows = []
     for number, values in enumerate(table[1:], start=2):
         cells = ["" if v is None else str(v).strip() for v in values]

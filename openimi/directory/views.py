@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from openimi.accounts.forms import MemberForm, MemberRolesForm, role_values
@@ -418,8 +419,14 @@ def import_view(request):
             request.session.pop("openimi_import", None)
             messages.success(
                 request,
-                _("Import complete: %(created)d created, %(updated)d updated.")
-                % {"created": report.created, "updated": report.updated},
+                # Two counts, two sentences: each number chooses its own plural form.
+                _("Import complete.")
+                + " "
+                + ngettext("%(count)d authority created.", "%(count)d authorities created.", report.created)
+                % {"count": report.created}
+                + " "
+                + ngettext("%(count)d authority updated.", "%(count)d authorities updated.", report.updated)
+                % {"count": report.updated},
             )
             return redirect("exchanges:coordination")
     elif request.method == "POST" and form.is_valid():

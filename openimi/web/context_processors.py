@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from openimi.directory.permissions import Perm, admin_authority_ids, has_perm, scopes_of
 from openimi.notifications.selectors import unread_count
@@ -31,7 +32,10 @@ def navigation(request) -> list[dict[str, Any]]:
     items.append(
         {
             "url": reverse("notifications:list"),
-            "label": _("Notifications (%(count)d new)") % {"count": unread} if unread else _("Notifications"),
+            "label": ngettext("Notifications (%(count)d new)", "Notifications (%(count)d new)", unread)
+            % {"count": unread}
+            if unread
+            else _("Notifications"),
         }
     )
     items.append({"url": reverse("accounts:profile"), "label": _("My account")})
