@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-from openimi.directory.models import Authority, AuthorityStatus
+from openimi.directory.models import Authority, AuthorityStatus, AuthorityText
 from openimi.lib import formats
 from openimi.tests.factories import AuthorityFactory
 
@@ -326,3 +326,21 @@ def test_invitations_say_until_when_they_are_valid(client_for, fr_coordinator, m
     assert f'<p class="govuk-body" data-testid="invitation-expiry">{sentence}</p>' in response.content.decode()
     desk = client.get(reverse("exchanges:coordination")).content.decode()
     assert f"contact@reims.example · {short}</span>" in desk
+
+
+def test_an_authority_s_subtitle_is_in_the_reader_s_language_where_it_exists(client_for, fr_handler, de_authority):
+    AuthorityText.objects.update_or_create(
+        authority=de_authority, language_id="en", defaults={"title": "Chamber of Architects, Berlin"}
+    )
+    client = client_for(fr_handler)  # reads French
+    detail = client.get(reverse("directory:detail", args=[de_authority.pk])).content.decode()
+    listing = client.get(reverse("directory:list"), {"country": "DE"}).content.decode()
+    # Only English exists: shown, marked as English for screen readers.
+    assert '<div lang="en"><p class="govuk-body-l">Chamber of Architects, Berlin</p>' in detail
+    assert 'lang="en">Chamber of Architects, Berlin</p>' in listing
+    AuthorityText.objects.create(authority=de_authority, language_id="fr", title="Chambre des architectes de Berlin")
+    detail = client.get(reverse("directory:detail", args=[de_authority.pk])).content.decode()
+    listing = client.get(reverse("directory:list"), {"country": "DE"}).content.decode()
+    assert '<div><p class="govuk-body-l">Chambre des architectes de Berlin</p>' in detail
+    assert '<p class="govuk-body govuk-!-margin-bottom-1">Chambre des architectes de Berlin</p>' in listing
+    assert "Chamber of Architects, Berlin" not in detail + listing
