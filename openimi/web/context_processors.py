@@ -55,5 +55,8 @@ def navigation(request) -> list[dict[str, Any]]:
 def openimi(request) -> dict:
     return {
         "DEMO_MODE": settings.DEMO_MODE,
+        # The languages' own names, from the one list (settings.LANGUAGES) that the account's
+        # and the message's language menus use too: spelt alike everywhere.
+        "INTERFACE_LANGUAGES": settings.LANGUAGES,
         "nav_items": navigation(request) if hasattr(request, "user") else [],
     }
