@@ -16,6 +16,7 @@ from openimi.directory import services
 from openimi.directory.models import Authority, AuthorityEvent
 from openimi.directory.permissions import Perm, has_perm, require, scopes_covering
 from openimi.directory.services import AuthorityData
+from openimi.lib.text import labelled
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -190,7 +191,7 @@ def _check_row(
             services._scope_for_target(actor, country=data.country, region=data.region, areas=data.legal_areas)
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
-            result.errors.extend(f"{name}: {m}" for m in messages)
+            result.errors.extend(labelled(name, m) for m in messages)
     except PermissionDenied as exc:
         result.errors.append(str(exc))
     return result, existing, data

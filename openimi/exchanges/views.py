@@ -24,6 +24,7 @@ from openimi.exchanges.forms import ActionForm, AnswerForm, BoxForm, ComposeForm
 from openimi.exchanges.models import State
 from openimi.exchanges.visibility import SUBJECT_FIELDS, visibility_for
 from openimi.exchanges.workflow import ACTIONS, event_label
+from openimi.lib.text import labelled
 from openimi.questionnaires.models import QuestionSet
 
 PAGE_SIZE = 25
@@ -80,7 +81,7 @@ def _compose_context(user, data, instance=None):
     qset = QuestionSet.objects.filter(legal_area_id=area, is_current=True).first()
     questions = []
     if qset:
-        questions = [(q.code, f"{q.group.title}: {q.text}") for q in qset.questions.select_related("group")]
+        questions = [(q.code, labelled(q.group.title, q.text)) for q in qset.questions.select_related("group")]
     wanted = str((data or {}).get("requester") or "")
     # Compared as text: int() refuses "²" although str.isdigit() accepts it, and long digit runs.
     own_ids = {str(pk): pk for pk, _name in requesters}
@@ -230,7 +231,7 @@ def action_view(request, pk):
     if not form.is_valid():
         for field, errors in form.errors.items():
             for error in errors:
-                messages.error(request, f"{form.fields[field].label if field in form.fields else field}: {error}")
+                messages.error(request, labelled(form.fields[field].label if field in form.fields else field, error))
         return redirect("exchanges:detail", r.pk)
     c = form.cleaned_data
     payload = {k: v for k, v in c.items() if k not in ("action", "version", "text") and v not in (None, "")}

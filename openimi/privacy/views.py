@@ -22,6 +22,7 @@ from openimi.directory.views import _apply_errors, _page_number
 from openimi.exchanges import selectors as exchange_selectors
 from openimi.exchanges.services import RequestChanged
 from openimi.exchanges.workflow import event_label
+from openimi.lib.text import labelled
 from openimi.privacy import selectors, services
 from openimi.privacy.forms import AuditFilterForm, CompleteForm, ContestForm, RectifyForm, SubjectRequestForm
 
@@ -171,7 +172,8 @@ def rectify_view(request, pk, request_pk):
     form = RectifyForm(request.POST, prefix=f"r{int(request_pk)}")
     if not form.is_valid():
         for name, errors in form.errors.items():
-            messages.error(request, f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}")
+            label = form.fields[name].label if name in form.fields else ""
+            messages.error(request, labelled(label, " ".join(errors)) if label else " ".join(errors))
         return redirect("privacy:subject_request", subject_request.pk)
     data = dict(form.cleaned_data)
     version = data.pop("version")
