@@ -10,13 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from openimi.accounts.models import Role
 from openimi.core.models import LegalArea
 from openimi.directory import selectors as directory_selectors
 from openimi.directory import services as directory_services
 from openimi.directory.forms import DelegatedCoordinatorForm
 from openimi.directory.models import Authority, AuthorityStatus, CoordinatorFunction
-from openimi.directory.permissions import roles_of, scopes_of
+from openimi.directory.permissions import Perm, scopes_of
 from openimi.directory.search import SearchFilters, search
 from openimi.directory.views import _apply_errors, _page_number
 from openimi.exchanges import permissions, selectors, services
@@ -59,7 +58,7 @@ def box_view(request, box="inbox"):
 
 
 def _requesters(user) -> list[tuple[int, str]]:
-    ids = [a for a, grants in roles_of(user).items() if any(role == Role.REQUEST_HANDLER for role, _ in grants)]
+    ids = permissions.acting_authority_ids(user, Perm.REQUEST_SEND)
     return [(a.pk, a.official_name) for a in Authority.objects.filter(pk__in=ids, status=AuthorityStatus.ACTIVE)]
 
 

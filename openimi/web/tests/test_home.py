@@ -8,6 +8,8 @@ from django.utils import translation
 
 from openimi.accounts.models import Role
 from openimi.directory.models import CoordinatorFunction
+from openimi.directory.permissions import Perm
+from openimi.exchanges.permissions import acting_authority_ids
 from openimi.exchanges.selectors import dashboard_counts
 from openimi.exchanges.services import request_act, request_create
 from openimi.exchanges.tests.test_workflow import draft_data
@@ -77,3 +79,11 @@ def test_coordinator_home_has_no_counters_and_names_the_coordinator_role(fr_coor
     assert local_admin not in page
     assert waiting not in page
     assert len(captured) == 13
+
+
+def test_only_request_handlers_may_send_on_behalf_of_their_authority(de_authority, de_handler):
+    observer = UserFactory(email="otto.observer@example.de", language="en")
+    member(observer, de_authority, "observer", "request_allocator")
+    assert acting_authority_ids(de_handler, Perm.REQUEST_SEND) == [de_authority.pk]
+    assert acting_authority_ids(observer, Perm.REQUEST_SEND) == []
+    assert acting_authority_ids(observer, Perm.REQUEST_ACCEPT) == [de_authority.pk]
