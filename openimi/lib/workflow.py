@@ -53,6 +53,13 @@ class Transition:
     own_service: bool = False
     message_kind: str = ""
     style: str = ""  # "warning" for destructive buttons, "secondary" for minor ones
+    # What happened, in the past tense ("Request sent"): the timeline's and the audit log's
+    # event, and the success banner. The label is the command on the button.
+    done: Promise | None = None
+
+    @property
+    def done_label(self) -> Promise:
+        return self.done or self.label
 
 
 Handler = Callable[[Any, Any, Transition, dict[str, Any]], str | None]
