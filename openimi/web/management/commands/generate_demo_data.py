@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openimi.accounts.models import Membership, Role, RoleGrant, User
-from openimi.core.models import Country, Region, Term
+from openimi.core.models import Country, LegalArea, Region, Term
 from openimi.directory.models import (
     Authority,
     AuthorityArea,
@@ -110,6 +110,9 @@ STATUS_MIX = [
 ]
 # Named accounts for clicking through, one per role, in these countries.
 DEMO_COUNTRIES = ["FR", "DE", "IT", "ES", "PL"]
+# The legal area every demo home authority holds (besides its own), so that the demo handlers
+# of any two demo countries can send each other requests (the README's ready scenario).
+DEMO_SHARED_AREA = "services"
 DEMO_ROLES = [Role.LOCAL_ADMIN, Role.REQUEST_HANDLER, Role.REQUEST_ALLOCATOR, Role.ALERT_HANDLER, Role.OBSERVER]
 
 
@@ -152,6 +155,7 @@ class Command(BaseCommand):
             coordinators = self._coordinators()
             authority_ids = self._authorities(options["authorities"], coordinators)
             self._users(authority_ids, options["users_per_authority"], coordinators)
+            self._shared_area()
             reindex_all(progress=None)
             self._progress("search index built")
         if options["requests"]:
@@ -163,6 +167,23 @@ class Command(BaseCommand):
         self._progress(
             f"Done: {Authority.objects.count():,} authorities, {User.objects.count():,} users, "
             f"{options['requests']:,} requests."
+        )
+
+    def _shared_area(self) -> None:
+        """Give every demo home authority the shared legal area, keeping its own areas."""
+        if not LegalArea.objects.filter(code=DEMO_SHARED_AREA).exists():
+            return
+        holding = set(
+            AuthorityArea.objects.filter(authority_id__in=self.demo_homes, legal_area_id=DEMO_SHARED_AREA).values_list(
+                "authority_id", flat=True
+            )
+        )
+        AuthorityArea.objects.bulk_create(
+            [
+                AuthorityArea(authority_id=home, legal_area_id=DEMO_SHARED_AREA)
+                for home in self.demo_homes
+                if home not in holding
+            ]
         )
 
     def _subject_requests(self) -> None:
