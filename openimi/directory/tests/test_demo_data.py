@@ -1,11 +1,16 @@
+import datetime
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from openimi.accounts.models import User
 from openimi.directory.models import Authority, AuthorityStatus, CoordinatorFunction, SearchEntry
 from openimi.directory.search import SearchFilters, search
-from openimi.exchanges.models import InformationRequest, State
+from openimi.exchanges.models import Answer, InformationRequest, Message, RequestEvent, State
+from openimi.exchanges.selectors import BoxFilters, box
+from openimi.exchanges.services import DraftData, request_act, request_create
 from openimi.questionnaires.models import QuestionSet
 
 DEMO_COUNTRIES = ["fr", "de", "it", "es", "pl"]
@@ -59,3 +64,39 @@ def test_every_pair_of_demo_handlers_can_exchange(db):
             assert found, f"{sender} cannot send to {receiver} (areas {areas[sender]} / {areas[receiver]})"
             pairs += 1
     assert pairs == 20
+
+
+def test_the_demo_clock_ends_now(db):
+    """Issue 13, item 10: nothing in the demo is dated in the future, so a request sent now is
+    first in the receiving demo handler's inbox under the default sort."""
+    call_command("generate_demo_data", authorities=200, requests=1200, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    now = timezone.now()
+    for field in ("created_at", "updated_at", "sent_at", "accepted_at", "answered_at", "closed_at"):
+        assert not InformationRequest.objects.filter(**{f"{field}__gt": now}).exists(), field
+    assert not RequestEvent.objects.filter(at__gt=now).exists()
+    assert not Answer.objects.filter(answered_at__gt=now).exists()
+    assert not Message.objects.filter(created_at__gt=now).exists()
+
+    sender = User.objects.get(email="fr.request-handler@demo.openimi.example")
+    receiver = User.objects.get(email="de.request-handler@demo.openimi.example")
+    inbox = box(receiver, BoxFilters(box="inbox"))
+    assert inbox.count() > 20  # a busy inbox: the new request must not be lost on a later page
+    qset = QuestionSet.objects.filter(legal_area_id="services", is_current=True).first()
+    questions = list(qset.questions.filter(condition_question="").values_list("code", flat=True)[:2])
+    draft = request_create(
+        actor=sender,
+        requester=sender.memberships.get().authority,
+        data=DraftData(
+            legal_area="services",
+            question_set=qset.code,
+            responder=receiver.memberships.get().authority_id,
+            subject_name="Jean Dupont",
+            subject_identifiers="SIRET 123",
+            questions=questions,
+            free_text="Merci.",
+            free_text_language="fr",
+            reply_by=timezone.localdate() + datetime.timedelta(days=20),
+        ),
+    )
+    sent = request_act(actor=sender, request=draft, action="submit")
+    assert box(receiver, BoxFilters(box="inbox")).first() == sent
