@@ -9,7 +9,7 @@ from openimi.accounts.models import User
 from openimi.directory.models import Authority, AuthorityStatus, CoordinatorFunction, SearchEntry
 from openimi.directory.search import SearchFilters, search
 from openimi.exchanges.models import Answer, InformationRequest, Message, RequestEvent, State
-from openimi.exchanges.selectors import BoxFilters, box
+from openimi.exchanges.selectors import BoxFilters, box, with_new_marker
 from openimi.exchanges.services import DraftData, request_act, request_create
 from openimi.questionnaires.models import QuestionSet
 
@@ -81,6 +81,8 @@ def test_the_demo_clock_ends_now(db):
     receiver = User.objects.get(email="de.request-handler@demo.openimi.example")
     inbox = box(receiver, BoxFilters(box="inbox"))
     assert inbox.count() > 20  # a busy inbox: the new request must not be lost on a later page
+    marked = with_new_marker(inbox, receiver).filter(is_new=True).count()
+    assert 0 < marked < inbox.count()  # only what changed in the last day is new
     qset = QuestionSet.objects.filter(legal_area_id="services", is_current=True).first()
     questions = list(qset.questions.filter(condition_question="").values_list("code", flat=True)[:2])
     draft = request_create(
@@ -99,4 +101,5 @@ def test_the_demo_clock_ends_now(db):
         ),
     )
     sent = request_act(actor=sender, request=draft, action="submit")
-    assert box(receiver, BoxFilters(box="inbox")).first() == sent
+    first = with_new_marker(box(receiver, BoxFilters(box="inbox")), receiver).first()
+    assert first == sent and first.is_new
