@@ -3,6 +3,7 @@
 import secrets
 from pathlib import Path
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,6 +31,7 @@ from openimi.directory.models import AuthorityKind, AuthorityStatus, Coordinator
 from openimi.directory.permissions import Perm, has_perm, require, scopes_of
 from openimi.directory.search import facets
 from openimi.directory.services import AuthorityData
+from openimi.directory.workflow import AUTHORITY_STATUS
 
 PAGE_SIZE = 25
 
@@ -125,7 +127,6 @@ def authority_detail_view(request, pk):
                 "members": has_perm(user, Perm.MEMBER_MANAGE, authority),
                 "private": has_perm(user, Perm.AUTHORITY_VIEW_PRIVATE, authority),
             },
-            "suspend_form": SuspendForm(),
         },
     )
 
@@ -301,13 +302,27 @@ def authority_validate_view(request, pk):
 
 
 @login_required
-@require_POST
 def authority_suspend_view(request, pk):
-    def act(authority):
-        services.authority_suspend(actor=request.user, authority=authority, reason=request.POST.get("reason", ""))
-        messages.success(request, _("The authority is suspended."))
-
-    return _status_action(request, pk, act)
+    """The suspension's confirmation page (``confirm`` in the status table): the consequence,
+    the reason (required), Cancel; the confirmed form suspends through the service."""
+    authority = selectors.authority_get(request.user, pk)
+    spec = AUTHORITY_STATUS.transitions["suspend"]
+    if not AUTHORITY_STATUS.allowed(request.user, authority, spec):
+        try:
+            AUTHORITY_STATUS.refuse(request.user, authority, spec, stale=False)  # PermissionDenied: a 403
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("directory:detail", authority.pk)
+    form = SuspendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.authority_suspend(actor=request.user, authority=authority, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The authority is suspended."))
+            return redirect("directory:detail", authority.pk)
+    return render(request, "directory/suspend.html", {"authority": authority, "spec": spec, "form": form})
 
 
 @login_required
@@ -363,10 +378,6 @@ def member_edit_view(request, pk, member_pk):
     form = MemberRolesForm(request.POST or None, authority=authority, initial={"roles": role_values(membership)})
     if request.method == "POST":
         try:
-            if "remove" in request.POST:
-                members.member_remove(actor=request.user, membership=membership)
-                messages.success(request, _("The user has been removed from the authority."))
-                return redirect("directory:members", authority.pk)
             if form.is_valid():
                 members.member_set_roles(actor=request.user, membership=membership, roles=form.role_specs())
                 messages.success(request, _("The roles have been saved."))
@@ -375,6 +386,26 @@ def member_edit_view(request, pk, member_pk):
             _apply_errors(form, exc)
     return render(
         request, "directory/member_edit.html", {"authority": authority, "membership": membership, "form": form}
+    )
+
+
+@login_required
+def member_remove_view(request, pk, member_pk):
+    """Removing a user from the authority, on a confirmation page of its own."""
+    authority = selectors.authority_get(request.user, pk)
+    require(request.user, Perm.MEMBER_MANAGE, authority)
+    membership = selectors.membership_get(request.user, authority, member_pk)
+    form = forms.Form(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            members.member_remove(actor=request.user, membership=membership)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The user has been removed from the authority."))
+            return redirect("directory:members", authority.pk)
+    return render(
+        request, "directory/member_remove.html", {"authority": authority, "membership": membership, "form": form}
     )
 
 
@@ -469,11 +500,12 @@ def operator_view(request):
 
 
 @login_required
-@require_POST
 def token_revoke_view(request, pk: int):
-    """Revoke one of the user's API tokens from the profile page (the token is the authority's:
-    its revocation is recorded on the authority's history)."""
+    """Revoke one of the user's API tokens from the profile page, after a confirmation page (the
+    token is the authority's: its revocation is recorded on the authority's history)."""
     token = get_object_or_404(api_tokens_of(request.user), pk=pk)
-    members.token_revoke(actor=request.user, token=token)
-    messages.success(request, _("The token has been revoked. Programs using it can no longer connect."))
-    return redirect("accounts:profile")
+    if request.method == "POST":
+        members.token_revoke(actor=request.user, token=token)
+        messages.success(request, _("The token has been revoked. Programs using it can no longer connect."))
+        return redirect("accounts:profile")
+    return render(request, "directory/token_revoke.html", {"token": token, "form": forms.Form()})

@@ -162,15 +162,20 @@ def compose_view(request, pk=None):
 
 
 def _action_forms(r, actions):
+    """(action, form) per button on the request page. An action to confirm gets no form there,
+    only a link to its confirmation page: no Enter key or stray click takes it."""
     handlers = selectors.handler_choices(r) if r.responder_id else []
     forms_ = []
     for spec in actions:
         if not spec.button:
             continue  # the answer and the upload have their own forms
+        if spec.confirm:
+            forms_.append((spec, None))
+            continue
         forward_to = selectors.forward_choices(r) if spec.name == "forward" else ()
         initial = {"action": spec.name, "version": r.version}
         forms_.append(
-            ActionForm(initial=initial, spec=spec, handlers=handlers, forward_to=forward_to, prefix=spec.name)
+            (spec, ActionForm(initial=initial, spec=spec, handlers=handlers, forward_to=forward_to, prefix=spec.name))
         )
     return forms_
 
@@ -225,6 +230,8 @@ def action_view(request, pk):
     spec = ACTIONS.get(name)
     if spec is None:
         raise Http404
+    if spec.confirm:  # taken only on its confirmation page, never straight from a button
+        return redirect("exchanges:confirm", r.pk, name)
     handlers = selectors.handler_choices(r) if r.responder_id else []
     forward_to = selectors.forward_choices(r) if name == "forward" else ()
     form = ActionForm(request.POST, spec=spec, handlers=handlers, forward_to=forward_to, prefix=name)
@@ -236,6 +243,59 @@ def action_view(request, pk):
     c = form.cleaned_data
     payload = {k: v for k, v in c.items() if k not in ("action", "version", "text") and v not in (None, "")}
     return _act(request, r, name, version=c["version"], text=c.get("text", ""), **payload)
+
+
+@login_required
+def confirm_view(request, pk, action):
+    """The confirmation page of an irreversible action (``confirm`` in the table): the
+    consequence in plain words, the reason where the other side needs one, and its inputs;
+    the confirmed form takes the action through the service."""
+    r = selectors.request_get(request.user, pk)
+    spec = ACTIONS.get(action)
+    if spec is None or not spec.confirm or not spec.button:
+        raise Http404
+    if spec not in permissions.available_actions(request.user, r):
+        try:
+            permissions.REQUESTS.refuse(request.user, r, spec, stale=False)
+        except ValidationError as exc:  # the state moved on: say so on the request page
+            messages.error(request, " ".join(exc.messages))
+            return redirect("exchanges:detail", r.pk)
+    handlers = selectors.handler_choices(r) if r.responder_id else []
+    needs_authorities = "to_authority" in ActionForm.FIELDS_BY_ACTION.get(spec.name, [])
+    forward_to = selectors.forward_choices(r) if needs_authorities else ()
+    form = ActionForm(
+        request.POST if request.method == "POST" else None,
+        initial={"action": spec.name, "version": r.version},
+        spec=spec,
+        handlers=handlers,
+        forward_to=forward_to,
+        reason_required=spec.asks_reason and (spec.needs_text or permissions.reached_responder(r)),
+        prefix=spec.name,
+    )
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        payload = {k: v for k, v in c.items() if k not in ("action", "version", "text") and v not in (None, "")}
+        try:
+            services.request_act(
+                actor=request.user,
+                request=r,
+                action=spec.name,
+                language=request.user.language,
+                version=c["version"],
+                text=c.get("text", ""),
+                **payload,
+            )
+        except services.RequestChanged as exc:
+            messages.error(request, str(exc))
+            return redirect("exchanges:detail", r.pk)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": spec.label})
+            if not permissions.can_view(request.user, r):
+                return redirect("exchanges:inbox")
+            return redirect("exchanges:detail", r.pk)
+    return render(request, "exchanges/confirm.html", {"r": r, "spec": spec, "form": form})
 
 
 def _act(request, r, name, **kwargs):

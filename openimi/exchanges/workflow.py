@@ -42,6 +42,11 @@ ACTIONS: dict[str, Action] = {
             State.SENT,
             Perm.REQUEST_SEND,
             HANDLER,
+            confirm=True,
+            consequence=gettext_lazy(
+                "The request goes to the responding authority at once. It can no longer be edited; you can only"
+                " withdraw it."
+            ),
         ),
         Action(
             "approve",
@@ -49,6 +54,11 @@ ACTIONS: dict[str, Action] = {
             frozenset({State.AWAITING_APPROVAL}),
             State.SENT,
             Perm.REQUEST_APPROVE,
+            confirm=True,
+            consequence=gettext_lazy(
+                "The request goes to the responding authority at once, as it stands. It can no longer be returned"
+                " to the sender."
+            ),
         ),
         Action(
             "reject",
@@ -59,6 +69,12 @@ ACTIONS: dict[str, Action] = {
             needs_text=True,
             message_kind="rejection",
             style="warning",
+            confirm=True,
+            asks_reason=True,
+            consequence=gettext_lazy(
+                "The request goes back to the sender as a draft, with your reason. It is not sent to the responding"
+                " authority."
+            ),
         ),
         Action(
             "accept",
@@ -78,6 +94,12 @@ ACTIONS: dict[str, Action] = {
             needs_text=True,
             message_kind="forward_reason",
             style="secondary",
+            confirm=True,
+            asks_reason=True,
+            consequence=gettext_lazy(
+                "The authority you choose receives the request with your reason, in place of your authority. This"
+                " cannot be undone."
+            ),
         ),
         Action(
             "allocate",
@@ -126,6 +148,10 @@ ACTIONS: dict[str, Action] = {
             State.CLOSED,
             Perm.REQUEST_ACCEPT_ANSWER,
             HANDLER,
+            confirm=True,
+            consequence=gettext_lazy(
+                "The request is closed. No further questions can be asked, and it cannot be reopened."
+            ),
         ),
         Action(
             "ask_further",
@@ -146,6 +172,13 @@ ACTIONS: dict[str, Action] = {
             Perm.REQUEST_WITHDRAW,
             HANDLER,
             style="warning",
+            message_kind="withdrawal",
+            confirm=True,
+            asks_reason=True,
+            consequence=gettext_lazy(
+                "The request is withdrawn for good and cannot be sent again. The responding authority is told and"
+                " stops working on it; if it has accepted the request, it reads your reason."
+            ),
         ),
         Action(
             "propose_date",

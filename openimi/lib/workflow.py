@@ -52,6 +52,13 @@ class Transition:
     own_service: bool = False
     message_kind: str = ""
     style: str = ""  # "warning" for destructive buttons, "secondary" for minor ones
+    # Destructive or irreversible: pages never take it with one click, but on a confirmation
+    # page of its own that states ``consequence`` in plain words.
+    confirm: bool = False
+    consequence: Promise | str = ""
+    # The confirmation page asks for the reason the other side reads, and requires it there
+    # (where the service does not already require the text, it stays optional in the API).
+    asks_reason: bool = False
 
 
 Handler = Callable[[Any, Any, Transition, dict[str, Any]], str | None]

@@ -227,12 +227,13 @@ def test_forward_from_the_page_offers_authorities_of_the_responders_country(clie
         official_name="Ordine degli Architetti di Roma", country_id="IT", areas=["professional_qualifications"]
     )
     client = client_for(de_handler)
-    page = client.get(reverse("exchanges:detail", args=[sent.pk])).content.decode()
+    confirm = reverse("exchanges:confirm", args=[sent.pk, "forward"])
+    assert confirm in client.get(reverse("exchanges:detail", args=[sent.pk])).content.decode()
+    page = client.get(confirm).content.decode()
     assert "Architektenkammer Bayern" in page and "Ordine degli Architetti di Roma" not in page
     client.post(
-        reverse("exchanges:act", args=[sent.pk]),
+        confirm,
         {
-            "action": "forward",
             "forward-action": "forward",
             "forward-version": sent.version,
             "forward-to_authority": other.pk,
