@@ -252,6 +252,14 @@ def action_view(request, pk):
     spec = ACTIONS.get(name)
     if spec is None:
         raise Http404
+    if spec not in permissions.available_actions(request.user, r):
+        try:
+            permissions.REQUESTS.refuse(request.user, r, spec, stale=False)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        return redirect("exchanges:detail", r.pk)
     if spec.confirm:  # taken only on its confirmation page, never straight from a button
         return redirect("exchanges:confirm", r.pk, name)
     handlers = selectors.handler_choices(r) if r.responder_id else []
