@@ -419,12 +419,15 @@ def import_view(request):
         stored = request.session.get("openimi_import")
         path = upload_dir / stored["file"] if stored and stored.get("token") == request.POST.get("token") else None
         if path is None or not path.exists():
-            messages.error(request, _("The checked file is no longer available. Upload it again."))
-            return redirect("directory:import")
-        report = importing.authorities_import(
-            actor=request.user, content=path.read_bytes(), filename=stored["name"], apply=True
-        )
-        if report.applied:
+            # On the file field, in the error summary, as any other form error.
+            form = ImportForm({}, {})
+            form.is_valid()
+            form.errors["file"] = form.error_class([_("The checked file is no longer available. Upload it again.")])
+        else:
+            report = importing.authorities_import(
+                actor=request.user, content=path.read_bytes(), filename=stored["name"], apply=True
+            )
+        if report is not None and report.applied:
             path.unlink(missing_ok=True)
             request.session.pop("openimi_import", None)
             messages.success(
