@@ -223,7 +223,10 @@ def security_key_remove_view(request, pk: int):
             messages.success(request, _("The security key has been removed."))
             return redirect("accounts:profile")
     return render(
-        request, "accounts/security_key_remove.html", {"key": key, "error": error}, status=400 if error else 200
+        request,
+        "accounts/security_key_remove.html",
+        {"key": key, "error": error, "has_errors": bool(error)},
+        status=400 if error else 200,
     )
 
 

@@ -173,7 +173,10 @@ class AreasForm(forms.Form):
 
 class SuspendForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason for the suspension"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Reason for the suspension"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the reason for the suspension.")},
     )
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/reactivate/", views.authority_reactivate_view, name="reactivate"),
     path("<int:pk>/members/", views.members_view, name="members"),
     path("<int:pk>/members/<int:member_pk>/", views.member_edit_view, name="member_edit"),
+    path("<int:pk>/members/<int:member_pk>/remove/", views.member_remove_view, name="member_remove"),
     path("register/", views.authority_register_view, name="register"),
     path("invite/", views.authority_invite_view, name="invite"),
     path("join/<str:token>/", views.join_view, name="join"),

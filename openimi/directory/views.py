@@ -3,6 +3,7 @@
 import secrets
 from pathlib import Path
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -32,6 +33,7 @@ from openimi.directory.models import AuthorityKind, AuthorityStatus, Coordinator
 from openimi.directory.permissions import Perm, has_perm, require, scopes_of
 from openimi.directory.search import facets
 from openimi.directory.services import AuthorityData
+from openimi.directory.workflow import AUTHORITY_STATUS
 
 PAGE_SIZE = 25
 
@@ -127,7 +129,6 @@ def authority_detail_view(request, pk):
                 "members": has_perm(user, Perm.MEMBER_MANAGE, authority),
                 "private": has_perm(user, Perm.AUTHORITY_VIEW_PRIVATE, authority),
             },
-            "suspend_form": SuspendForm(),
         },
     )
 
@@ -303,13 +304,27 @@ def authority_validate_view(request, pk):
 
 
 @login_required
-@require_POST
 def authority_suspend_view(request, pk):
-    def act(authority):
-        services.authority_suspend(actor=request.user, authority=authority, reason=request.POST.get("reason", ""))
-        messages.success(request, _("The authority is suspended."))
-
-    return _status_action(request, pk, act)
+    """The suspension's confirmation page (``confirm`` in the status table): the consequence,
+    the reason (required), Cancel; the confirmed form suspends through the service."""
+    authority = selectors.authority_get(request.user, pk)
+    spec = AUTHORITY_STATUS.transitions["suspend"]
+    if not AUTHORITY_STATUS.allowed(request.user, authority, spec):
+        try:
+            AUTHORITY_STATUS.refuse(request.user, authority, spec, stale=False)  # PermissionDenied: a 403
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("directory:detail", authority.pk)
+    form = SuspendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.authority_suspend(actor=request.user, authority=authority, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The authority is suspended."))
+            return redirect("directory:detail", authority.pk)
+    return render(request, "directory/suspend.html", {"authority": authority, "spec": spec, "form": form})
 
 
 @login_required
@@ -382,10 +397,6 @@ def member_edit_view(request, pk, member_pk):
     form = MemberRolesForm(request.POST or None, authority=authority, initial={"roles": role_values(membership)})
     if request.method == "POST":
         try:
-            if "remove" in request.POST:
-                members.member_remove(actor=request.user, membership=membership)
-                messages.success(request, _("The user has been removed from the authority."))
-                return redirect("directory:members", authority.pk)
             if form.is_valid():
                 members.member_set_roles(actor=request.user, membership=membership, roles=form.role_specs())
                 messages.success(request, _("The roles have been saved."))
@@ -400,6 +411,26 @@ def member_edit_view(request, pk, member_pk):
 
 
 @login_required
+def member_remove_view(request, pk, member_pk):
+    """Removing a user from the authority, on a confirmation page of its own."""
+    authority = selectors.authority_get(request.user, pk)
+    require(request.user, Perm.MEMBER_MANAGE, authority)
+    membership = selectors.membership_get(request.user, authority, member_pk)
+    form = forms.Form(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            members.member_remove(actor=request.user, membership=membership)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The user has been removed from the authority."))
+            return redirect("directory:members", authority.pk)
+    return render(
+        request, "directory/member_remove.html", {"authority": authority, "membership": membership, "form": form}
+    )
+
+
+@login_required
 def import_view(request):
     require(request.user, Perm.AUTHORITY_IMPORT)
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -409,12 +440,15 @@ def import_view(request):
         stored = request.session.get("openimi_import")
         path = upload_dir / stored["file"] if stored and stored.get("token") == request.POST.get("token") else None
         if path is None or not path.exists():
-            messages.error(request, _("The checked file is no longer available. Upload it again."))
-            return redirect("directory:import")
-        report = importing.authorities_import(
-            actor=request.user, content=path.read_bytes(), filename=stored["name"], apply=True
-        )
-        if report.applied:
+            # On the file field, in the error summary, as any other form error.
+            form = ImportForm({}, {})
+            form.is_valid()
+            form.errors["file"] = form.error_class([_("The checked file is no longer available. Upload it again.")])
+        else:
+            report = importing.authorities_import(
+                actor=request.user, content=path.read_bytes(), filename=stored["name"], apply=True
+            )
+        if report is not None and report.applied:
             path.unlink(missing_ok=True)
             request.session.pop("openimi_import", None)
             messages.success(
@@ -496,11 +530,12 @@ def operator_view(request):
 
 
 @login_required
-@require_POST
 def token_revoke_view(request, pk: int):
-    """Revoke one of the user's API tokens from the profile page (the token is the authority's:
-    its revocation is recorded on the authority's history)."""
+    """Revoke one of the user's API tokens from the profile page, after a confirmation page (the
+    token is the authority's: its revocation is recorded on the authority's history)."""
     token = get_object_or_404(api_tokens_of(request.user), pk=pk)
-    members.token_revoke(actor=request.user, token=token)
-    messages.success(request, _("The token has been revoked. Programs using it can no longer connect."))
-    return redirect("accounts:profile")
+    if request.method == "POST":
+        members.token_revoke(actor=request.user, token=token)
+        messages.success(request, _("The token has been revoked. Programs using it can no longer connect."))
+        return redirect("accounts:profile")
+    return render(request, "directory/token_revoke.html", {"token": token, "form": forms.Form()})

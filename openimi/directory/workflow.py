@@ -3,7 +3,7 @@ validates a self-registered entry, suspends it, and reactivates it. ``who`` name
 permission each action needs (``directory.permissions.Perm``)."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from openimi.directory.models import Authority, AuthorityStatus
 from openimi.directory.permissions import Perm, has_perm
@@ -25,6 +25,12 @@ STATUS_ACTIONS = [
         Perm.AUTHORITY_SUSPEND,
         needs_text=True,
         style="warning",
+        confirm=True,
+        asks_reason=True,
+        consequence=gettext_lazy(
+            "The authority is no longer listed in the directory and its users can no longer work for it, until a"
+            " coordinator reactivates it. Your reason is recorded in its history."
+        ),
     ),
     Transition(
         "reactivate",

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openimi.core.forms import DateField, DateInput
 from openimi.core.models import Country
-from openimi.exchanges.models import State
+from openimi.exchanges.models import Message, State
 from openimi.questionnaires.models import QuestionType
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -181,7 +181,7 @@ class ActionForm(forms.Form):
         "accept_answer": ["rating_timeliness", "rating_effort"],
     }
 
-    def __init__(self, *args, spec=None, handlers=(), forward_to=(), **kwargs):
+    def __init__(self, *args, spec=None, handlers=(), forward_to=(), reason_required=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["handler"].choices = [("", _("Choose a handler")), *handlers]
         self.fields["to_authority"].choices = [("", _("Choose an authority")), *forward_to]
@@ -193,7 +193,11 @@ class ActionForm(forms.Form):
                 if name not in keep:
                     del self.fields[name]
             if "text" in self.fields:
-                self.fields["text"].required = spec.needs_text
+                self.fields["text"].required = spec.needs_text or reason_required
+                if spec.asks_reason and spec.message_kind:
+                    self.fields["text"].label = Message.Kind(spec.message_kind).label
+                if reason_required:
+                    self.fields["text"].error_messages["required"] = _("Give the reason: the other authority reads it.")
             self.spec = spec
 
 

@@ -162,6 +162,7 @@ class Message(models.Model):
         COMMENT = "comment", pgettext_lazy("message", "Coordinator's comment")
         DATE_PROPOSAL = "date_proposal", pgettext_lazy("message", "Reason for another date")
         NOTE = "note", pgettext_lazy("message", "Internal note")
+        WITHDRAWAL = "withdrawal", pgettext_lazy("message", "Reason for withdrawal")
 
     request = models.ForeignKey(InformationRequest, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -473,15 +473,10 @@ def _answer(actor, request, spec, payload):
     expected = {code for code, q in chosen.items() if applies(q, request)}
     partial = bool(payload.get("partial"))
     if not (expected <= answered) and not partial:
-        missing = sorted(expected - answered)
-        raise ValidationError(
-            {
-                "answers": [
-                    _("Answer every question or send a partial answer. Missing: %(codes)s.")
-                    % {"codes": ", ".join(missing[:10])}
-                ]
-            }
-        )
+        # Each unanswered question named by its own field, never a list of codes in one message:
+        # pages put the error on the question, the API names the field.
+        message = _("Answer this question, or say that this is a partial answer.")
+        raise ValidationError({f"answers.{code}": [message] for code in sorted(expected - answered)})
     if not answered:
         raise ValidationError({"answers": [_("Answer at least one question.")]})
     request.partial_answer = partial and not (expected <= answered)

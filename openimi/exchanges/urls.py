@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail_view, name="detail"),
     path("<int:pk>/edit/", views.compose_view, name="edit"),
     path("<int:pk>/act/", views.action_view, name="act"),
+    path("<int:pk>/act/<str:action>/", views.confirm_view, name="confirm"),
     path("<int:pk>/answer/", views.answer_view, name="answer"),
     path("<int:pk>/attachments/", views.upload_view, name="upload"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.download_view, name="download"),

@@ -165,22 +165,33 @@ def compose_view(request, pk=None):
 
 
 def _action_forms(r, actions):
+    """(action, form) per button on the request page. An action to confirm gets no form there,
+    only a link to its confirmation page: no Enter key or stray click takes it."""
     handlers = selectors.handler_choices(r) if r.responder_id else []
     forms_ = []
     for spec in actions:
         if not spec.button:
             continue  # the answer and the upload have their own forms
+        if spec.confirm:
+            forms_.append((spec, None))
+            continue
         forward_to = selectors.forward_choices(r) if spec.name == "forward" else ()
         initial = {"action": spec.name, "version": r.version}
         forms_.append(
-            ActionForm(initial=initial, spec=spec, handlers=handlers, forward_to=forward_to, prefix=spec.name)
+            (spec, ActionForm(initial=initial, spec=spec, handlers=handlers, forward_to=forward_to, prefix=spec.name))
         )
     return forms_
 
 
 @login_required
 def detail_view(request, pk):
-    r = selectors.request_get(request.user, pk)
+    return _detail(request, selectors.request_get(request.user, pk))
+
+
+def _detail(request, r, *, answer_form=None, failed=None, upload_form=None):
+    """The request page. After a refused form (``answer_form``, ``failed``: an action's form,
+    ``upload_form``) it is shown again with that form's errors: the error summary at the top,
+    the field marked, the form open, the title saying "Error:"."""
     participant = permissions.is_participant(request.user, r)
     visible = visibility_for(request.user, r)
     personal = visible.personal_data
@@ -192,11 +203,16 @@ def detail_view(request, pk):
     can_answer = any(a.name == "answer" for a in actions)
     attachments = selectors.attachments_for(request.user, r)
     own_docs = [(str(a.pk), a.original_name) for a in attachments if a.authority_id == r.responder_id]
-    answer_form = AnswerForm(rows=[row for row in rows], attachments=own_docs, prefix="answer") if can_answer else None
+    if answer_form is None and can_answer:
+        answer_form = AnswerForm(rows=[row for row in rows], attachments=own_docs, prefix="answer")
     messages_list = selectors.messages_for(request.user, r)
     translations = (
         selectors.translations_for(request.user, r, messages_list) if request.GET.get("translate") == "1" else {}
     )
+    action_forms = _action_forms(r, actions)
+    if failed is not None:
+        action_forms = [(spec, failed if spec.name == failed.spec.name else form) for spec, form in action_forms]
+    errors_form = next((f for f in (answer_form, failed, upload_form) if f is not None and f.errors), None)
     return render(
         request,
         "exchanges/detail.html",
@@ -206,18 +222,30 @@ def detail_view(request, pk):
             "personal": personal,
             "visible": {name: visible.shows(name) for name in SUBJECT_FIELDS},
             "rows": rows,
-            "action_forms": _action_forms(r, actions),
+            "action_forms": action_forms,
             "can_edit_draft": permissions.may_edit_draft(request.user, r),
-            "answer_form": answer_form,
+            "answer_form": answer_form if can_answer else None,
+            "errors_form": errors_form,
+            "has_errors": errors_form is not None,
             "messages_list": messages_list,
             "contest_marks": [m for m in r.contest_marks.select_related("authority") if m.lifted_at is None],
             "translations": translations,
             "reader_language": request.user.language,
             "timeline": selectors.timeline_for(request.user, r),
             "attachments": attachments,
-            "upload_form": UploadForm() if any(a.name == "attach" for a in actions) else None,
+            "upload_form": upload_form or (UploadForm() if any(a.name == "attach" for a in actions) else None),
+            "actions_by_name": {a.name: a for a in ACTIONS.values()},
         },
     )
+
+
+def _answer_errors(form, exc: ValidationError) -> None:
+    """A service's answer errors on the answer form: ``answers.<code>`` on that question's
+    field, the message and the partial flag on theirs, the rest on the form."""
+    items = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
+    for name, errors in items:
+        field = f"q_{name.removeprefix('answers.')}" if name and name.startswith("answers.") else name
+        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -228,27 +256,88 @@ def action_view(request, pk):
     spec = ACTIONS.get(name)
     if spec is None:
         raise Http404
+    if spec not in permissions.available_actions(request.user, r):
+        try:
+            permissions.REQUESTS.refuse(request.user, r, spec, stale=False)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        return redirect("exchanges:detail", r.pk)
+    if spec.confirm:  # taken only on its confirmation page, never straight from a button
+        return redirect("exchanges:confirm", r.pk, name)
     handlers = selectors.handler_choices(r) if r.responder_id else []
     forward_to = selectors.forward_choices(r) if name == "forward" else ()
     form = ActionForm(request.POST, spec=spec, handlers=handlers, forward_to=forward_to, prefix=name)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(request, labelled(form.fields[field].label if field in form.fields else field, error))
-        return redirect("exchanges:detail", r.pk)
-    c = form.cleaned_data
-    payload = {k: v for k, v in c.items() if k not in ("action", "version", "text") and v not in (None, "")}
-    return _act(request, r, name, version=c["version"], text=c.get("text", ""), **payload)
+    if form.is_valid():
+        c = form.cleaned_data
+        payload = {k: v for k, v in c.items() if k not in ("action", "version", "text") and v not in (None, "")}
+        try:
+            return _act(request, r, name, version=c["version"], text=c.get("text", ""), **payload)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+    return _detail(request, r, failed=form)
+
+
+@login_required
+def confirm_view(request, pk, action):
+    """The confirmation page of an irreversible action (``confirm`` in the table): the
+    consequence in plain words, the reason where the other side needs one, and its inputs;
+    the confirmed form takes the action through the service."""
+    r = selectors.request_get(request.user, pk)
+    spec = ACTIONS.get(action)
+    if spec is None or not spec.confirm or not spec.button:
+        raise Http404
+    if spec not in permissions.available_actions(request.user, r):
+        try:
+            permissions.REQUESTS.refuse(request.user, r, spec, stale=False)
+        except ValidationError as exc:  # the state moved on: say so on the request page
+            messages.error(request, " ".join(exc.messages))
+            return redirect("exchanges:detail", r.pk)
+    handlers = selectors.handler_choices(r) if r.responder_id else []
+    needs_authorities = "to_authority" in ActionForm.FIELDS_BY_ACTION.get(spec.name, [])
+    forward_to = selectors.forward_choices(r) if needs_authorities else ()
+    form = ActionForm(
+        request.POST if request.method == "POST" else None,
+        initial={"action": spec.name, "version": r.version},
+        spec=spec,
+        handlers=handlers,
+        forward_to=forward_to,
+        reason_required=spec.asks_reason and (spec.needs_text or permissions.reached_responder(r)),
+        prefix=spec.name,
+    )
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        payload = {k: v for k, v in c.items() if k not in ("action", "version", "text") and v not in (None, "")}
+        try:
+            services.request_act(
+                actor=request.user,
+                request=r,
+                action=spec.name,
+                language=request.user.language,
+                version=c["version"],
+                text=c.get("text", ""),
+                **payload,
+            )
+        except services.RequestChanged as exc:
+            messages.error(request, str(exc))
+            return redirect("exchanges:detail", r.pk)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, event_label(spec.name))
+            if not permissions.can_view(request.user, r):
+                return redirect("exchanges:inbox")
+            return redirect("exchanges:detail", r.pk)
+    return render(request, "exchanges/confirm.html", {"r": r, "spec": spec, "form": form})
 
 
 def _act(request, r, name, **kwargs):
+    """Take the action; a ValidationError (bad input, wrong state) is the caller's to show on
+    its form."""
     try:
         services.request_act(actor=request.user, request=r, action=name, language=request.user.language, **kwargs)
-    except services.RequestChanged as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, " ".join(f"{m}" for m in exc.messages))
-    except PermissionDenied as exc:
+    except (services.RequestChanged, PermissionDenied) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, event_label(name))
@@ -264,22 +353,24 @@ def answer_view(request, pk):
     rows = selectors.question_rows(r)
     own_docs = [(str(a.pk), a.original_name) for a in r.attachments.filter(authority_id=r.responder_id)]
     form = AnswerForm(request.POST, rows=rows, attachments=own_docs, prefix="answer")
-    if not form.is_valid():
-        messages.error(request, _("Check the answers: some values are not valid."))
-        return redirect("exchanges:detail", r.pk)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = None
-    return _act(
-        request,
-        r,
-        "answer",
-        version=version,
-        text=form.cleaned_data.get("text", ""),
-        answers=form.answers(),
-        partial=form.cleaned_data.get("partial", False),
-    )
+    if form.is_valid():
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = None
+        try:
+            return _act(
+                request,
+                r,
+                "answer",
+                version=version,
+                text=form.cleaned_data.get("text", ""),
+                answers=form.answers(),
+                partial=form.cleaned_data.get("partial", False),
+            )
+        except ValidationError as exc:
+            _answer_errors(form, exc)
+    return _detail(request, r, answer_form=form)
 
 
 @login_required
@@ -287,18 +378,18 @@ def answer_view(request, pk):
 def upload_view(request, pk):
     r = selectors.request_get(request.user, pk)
     form = UploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("Choose a file to upload."))
-        return redirect("exchanges:detail", r.pk)
-    try:
-        attachment = services.attachment_add(actor=request.user, request=r, upload=form.cleaned_data["file"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("%(name)s has been attached.") % {"name": attachment.original_name})
-    return redirect("exchanges:detail", r.pk)
+    if form.is_valid():
+        try:
+            attachment = services.attachment_add(actor=request.user, request=r, upload=form.cleaned_data["file"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return redirect("exchanges:detail", r.pk)
+        else:
+            messages.success(request, _("%(name)s has been attached.") % {"name": attachment.original_name})
+            return redirect("exchanges:detail", r.pk)
+    return _detail(request, r, upload_form=form)
 
 
 @login_required

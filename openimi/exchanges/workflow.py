@@ -43,6 +43,11 @@ ACTIONS: dict[str, Action] = {
             Perm.REQUEST_SEND,
             HANDLER,
             done=pgettext_lazy("event", "Request sent"),
+            confirm=True,
+            consequence=gettext_lazy(
+                "The request goes to the responding authority at once. It can no longer be edited; you can only"
+                " withdraw it."
+            ),
         ),
         Action(
             "approve",
@@ -51,6 +56,11 @@ ACTIONS: dict[str, Action] = {
             State.SENT,
             Perm.REQUEST_APPROVE,
             done=pgettext_lazy("event", "Request approved and sent"),
+            confirm=True,
+            consequence=gettext_lazy(
+                "The request goes to the responding authority at once, as it stands. It can no longer be returned"
+                " to the sender."
+            ),
         ),
         Action(
             "reject",
@@ -62,6 +72,12 @@ ACTIONS: dict[str, Action] = {
             message_kind="rejection",
             style="warning",
             done=pgettext_lazy("event", "Request returned to the sender"),
+            confirm=True,
+            asks_reason=True,
+            consequence=gettext_lazy(
+                "The request goes back to the sender as a draft, with your reason. It is not sent to the responding"
+                " authority."
+            ),
         ),
         Action(
             "accept",
@@ -83,6 +99,12 @@ ACTIONS: dict[str, Action] = {
             message_kind="forward_reason",
             style="secondary",
             done=pgettext_lazy("event", "Request forwarded"),
+            confirm=True,
+            asks_reason=True,
+            consequence=gettext_lazy(
+                "The authority you choose receives the request with your reason, in place of your authority. This"
+                " cannot be undone."
+            ),
         ),
         Action(
             "allocate",
@@ -136,6 +158,10 @@ ACTIONS: dict[str, Action] = {
             Perm.REQUEST_ACCEPT_ANSWER,
             HANDLER,
             done=pgettext_lazy("event", "Answer accepted and request closed"),
+            confirm=True,
+            consequence=gettext_lazy(
+                "The request is closed. No further questions can be asked, and it cannot be reopened."
+            ),
         ),
         Action(
             "ask_further",
@@ -158,6 +184,13 @@ ACTIONS: dict[str, Action] = {
             HANDLER,
             style="warning",
             done=pgettext_lazy("event", "Request withdrawn"),
+            message_kind="withdrawal",
+            confirm=True,
+            asks_reason=True,
+            consequence=gettext_lazy(
+                "The request is withdrawn for good and cannot be sent again. The responding authority is told and"
+                " stops working on it; if it has accepted the request, it reads your reason."
+            ),
         ),
         Action(
             "propose_date",

@@ -56,6 +56,13 @@ class Transition:
     # What happened, in the past tense ("Request sent"): the timeline's and the audit log's
     # event, and the success banner. The label is the command on the button.
     done: Promise | None = None
+    # Destructive or irreversible: pages never take it with one click, but on a confirmation
+    # page of its own that states ``consequence`` in plain words.
+    confirm: bool = False
+    consequence: Promise | str = ""
+    # The confirmation page asks for the reason the other side reads, and requires it there
+    # (where the service does not already require the text, it stays optional in the API).
+    asks_reason: bool = False
 
     @property
     def done_label(self) -> Promise:

@@ -22,7 +22,6 @@ from openimi.directory.views import _apply_errors, _page_number
 from openimi.exchanges import selectors as exchange_selectors
 from openimi.exchanges.services import RequestChanged
 from openimi.exchanges.workflow import event_label
-from openimi.lib.text import labelled
 from openimi.privacy import selectors, services
 from openimi.privacy.forms import AuditFilterForm, CompleteForm, ContestForm, RectifyForm, SubjectRequestForm
 
@@ -132,34 +131,48 @@ def subject_request_create_view(request):
 
 @login_required
 def subject_request_detail_view(request, pk):
-    subject_request = selectors.subject_request_get(request.user, pk)
+    return _subject_request_page(request, selectors.subject_request_get(request.user, pk))
+
+
+def _subject_request_page(request, subject_request, *, failed=None):
+    """The data-subject request's page; after a refused form (``failed``: a bound rectify,
+    contest or complete form) shown again with its errors in the GOV.UK pattern, the form open."""
     found = selectors.holdings(subject_request)
     services.subject_data_show(actor=request.user, subject_request=subject_request, holdings=found)
     is_open = subject_request.status == subject_request.Status.OPEN
+
+    def bound(form):
+        return failed if failed is not None and failed.prefix == form.prefix else form
+
     rows = [
         {
             "holding": h,
-            "rectify": RectifyForm(
-                prefix=f"r{h.request.pk}",
-                initial={
-                    "version": h.request.version,
-                    **{f: getattr(h.request, f) for f in services.RECTIFIABLE},
-                },
+            "rectify": bound(
+                RectifyForm(
+                    prefix=f"r{h.request.pk}",
+                    initial={
+                        "version": h.request.version,
+                        **{f: getattr(h.request, f) for f in services.RECTIFIABLE},
+                    },
+                )
             )
             if is_open
             else None,
-            "contest": ContestForm(prefix=f"c{h.request.pk}") if is_open else None,
+            "contest": bound(ContestForm(prefix=f"c{h.request.pk}")) if is_open else None,
             "marks": [m for m in h.request.contest_marks.all() if m.lifted_at is None],
         }
         for h in found
     ]
+    errors_form = failed if failed is not None and failed.errors else None
     return render(
         request,
         "privacy/subject_request.html",
         {
             "sr": subject_request,
             "rows": rows,
-            "complete_form": CompleteForm() if is_open else None,
+            "complete_form": bound(CompleteForm()) if is_open else None,
+            "errors_form": errors_form,
+            "has_errors": errors_form is not None,
             "tabs": _tabs(request),
         },
     )
@@ -171,17 +184,20 @@ def rectify_view(request, pk, request_pk):
     subject_request = selectors.subject_request_get(request.user, pk)
     form = RectifyForm(request.POST, prefix=f"r{int(request_pk)}")
     if not form.is_valid():
-        for name, errors in form.errors.items():
-            label = form.fields[name].label if name in form.fields else ""
-            messages.error(request, labelled(label, " ".join(errors)) if label else " ".join(errors))
-        return redirect("privacy:subject_request", subject_request.pk)
+        return _subject_request_page(request, subject_request, failed=form)
     data = dict(form.cleaned_data)
     version = data.pop("version")
     try:
         services.subject_data_rectify(
             actor=request.user, subject_request=subject_request, request_pk=request_pk, changes=data, version=version
         )
-    except (ValidationError, PermissionDenied, RequestChanged) as exc:
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            _refused(request, exc)
+            return redirect("privacy:subject_request", subject_request.pk)
+        _apply_errors(form, exc)
+        return _subject_request_page(request, subject_request, failed=form)
+    except (PermissionDenied, RequestChanged) as exc:
         _refused(request, exc)
     else:
         messages.success(request, _("The personal data has been rectified. The other authority has been told."))
@@ -194,8 +210,7 @@ def contest_view(request, pk, request_pk):
     subject_request = selectors.subject_request_get(request.user, pk)
     form = ContestForm(request.POST, prefix=f"c{int(request_pk)}")
     if not form.is_valid():
-        messages.error(request, _("Say what the person contests."))
-        return redirect("privacy:subject_request", subject_request.pk)
+        return _subject_request_page(request, subject_request, failed=form)
     try:
         services.subject_data_contest(
             actor=request.user,
@@ -239,9 +254,8 @@ def complete_view(request, pk):
             _refused(request, exc)
         else:
             messages.success(request, _("The data-subject request is completed."))
-    else:
-        messages.error(request, _("Say how the request was answered."))
-    return redirect("privacy:subject_request", subject_request.pk)
+        return redirect("privacy:subject_request", subject_request.pk)
+    return _subject_request_page(request, subject_request, failed=form)
 
 
 @login_required

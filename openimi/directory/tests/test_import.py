@@ -120,3 +120,11 @@ def test_import_page_shows_line_errors(client_for, fr_coordinator):
     )
     page = response.content.decode()
     assert response.status_code == 200 and "region:" in page and ">2<" in page
+
+
+def test_a_vanished_checked_file_is_an_error_on_the_file_field(client_for, fr_coordinator):
+    response = client_for(fr_coordinator).post(reverse("directory:import"), {"confirm": "1", "token": "forged"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "govuk-error-summary" in page and 'href="#id_file"' in page
+    assert "govuk-form-group--error" in page and "<title>Erreur" in page
+    assert "govuk-notification-banner" not in page

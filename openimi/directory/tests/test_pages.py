@@ -88,7 +88,7 @@ def test_other_authorities_cannot_open_management_pages(client_for, de_admin, ou
 
 def test_state_changes_need_post_and_permission(client_for, de_coordinator, fr_authority):
     client = client_for(de_coordinator)
-    assert client.get(reverse("directory:suspend", args=[fr_authority.pk])).status_code == 405
+    assert client.get(reverse("directory:suspend", args=[fr_authority.pk])).status_code == 403
     assert client.post(reverse("directory:suspend", args=[fr_authority.pk]), {"reason": "x"}).status_code == 403
     fr_authority.refresh_from_db()
     assert fr_authority.status == AuthorityStatus.ACTIVE
@@ -202,16 +202,14 @@ def test_local_admin_manages_users(client_for, fr_admin, fr_handler, fr_authorit
 def test_the_last_local_administrator_cannot_be_removed(client_for, fr_admin, fr_authority):
     membership = fr_authority.memberships.get(user=fr_admin)
     client = client_for(fr_admin)
-    response = client.post(reverse("directory:member_edit", args=[fr_authority.pk, membership.pk]), {"remove": "1"})
+    response = client.post(reverse("directory:member_remove", args=[fr_authority.pk, membership.pk]))
     assert response.status_code == 200
     assert fr_authority.memberships.filter(user=fr_admin).exists()
 
 
 def test_members_of_another_authority_cannot_be_reached(client_for, de_admin, fr_admin, fr_authority):
     membership = fr_authority.memberships.get(user=fr_admin)
-    response = client_for(de_admin).post(
-        reverse("directory:member_edit", args=[fr_authority.pk, membership.pk]), {"remove": "1"}
-    )
+    response = client_for(de_admin).post(reverse("directory:member_remove", args=[fr_authority.pk, membership.pk]))
     assert response.status_code == 403
     assert fr_authority.memberships.filter(user=fr_admin).exists()
 

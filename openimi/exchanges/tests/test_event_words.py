@@ -50,8 +50,9 @@ def test_ratings_given_on_acceptance_are_shown_to_both_sides(
     r = request_act(actor=de_handler, request=r, action="accept")
     r = request_act(actor=de_handler, request=r, action="answer", answers=ANSWERS, text="Gut.", language="de")
     client = client_for(fr_handler)
+    # Accepting the answer closes the request for good: it is taken on its confirmation page.
     client.post(
-        reverse("exchanges:act", args=[r.pk]),
+        reverse("exchanges:confirm", args=[r.pk, "accept_answer"]),
         {
             "action": "accept_answer",
             "accept_answer-action": "accept_answer",

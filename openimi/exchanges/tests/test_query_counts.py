@@ -100,3 +100,16 @@ def test_an_action_through_the_api_costs_the_same_whatever_the_history(make_hist
     assert (
         queries(lambda: api.post(path, {"text": "Vu."}, content_type="application/json")) == 10 + counts.audit_write()
     )
+
+
+def test_the_responders_page_of_a_new_request_reads_no_forwarding_list(
+    client_for, fr_handler, fr_authority, de_authority, de_handler
+):
+    """Forwarding is confirmed on a page of its own, which reads the authorities to forward
+    to; the request page only links to it (one query fewer)."""
+    r = request_create(actor=fr_handler, requester=fr_authority, data=draft_data(de_authority))
+    r = request_act(actor=fr_handler, request=r, action="submit")
+    web = client_for(de_handler)
+    url = reverse("exchanges:detail", args=[r.pk])
+    web.get(url)  # warm-up: the session's first page loads the second-factor device
+    assert queries(lambda: web.get(url)) == 15 + counts.audit_write()

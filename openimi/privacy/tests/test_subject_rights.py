@@ -4,6 +4,7 @@ deadline is tracked; blocked data is shown only here, audited."""
 
 import datetime
 import json
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -306,3 +307,20 @@ def test_the_home_page_tells_local_administrators_what_is_due(fr_admin, fr_handl
     page = client_for(fr_admin).get("/").content.decode()
     assert reverse("privacy:subject_requests") in page and "govuk-tag--yellow" in page
     assert reverse("privacy:subject_requests") not in client_for(fr_handler).get("/").content.decode()
+
+
+def test_empty_contest_and_outcome_stay_on_the_page_with_the_error(exchanges, dsr, fr_admin, client_for):
+    client = client_for(fr_admin)
+    about = exchanges[0]
+    page = client.post(reverse("privacy:contest", args=[dsr.pk, about.pk]), {f"c{about.pk}-reason": ""})
+    body = page.content.decode()
+    assert page.status_code == 200 and body.count('class="govuk-error-summary"') == 1
+    assert f'href="#id_c{about.pk}-reason"' in body and "govuk-form-group--error" in body
+    assert re.search(r"<title>Erreur\s?: ", body)  # the administrator reads French
+    opened = body.index('<details class="govuk-details" open>')
+    assert f'id="id_c{about.pk}-reason"' in body[opened : body.index("</details>", opened)]
+    assert not ContestMark.objects.exists()
+    body = client.post(reverse("privacy:complete", args=[dsr.pk]), {"outcome": ""}).content.decode()
+    assert 'href="#id_outcome"' in body and "govuk-notification-banner" not in body
+    dsr.refresh_from_db()
+    assert dsr.status == SubjectRequest.Status.OPEN

@@ -32,6 +32,7 @@ def test_remaining_pages_pass_axe(browser, live_server, tmp_path):  # noqa: F811
     device = TOTPDevice.objects.create(user=claire, name="phone", confirmed=True)
     notify(recipients=[claire], kind="reminder")
     pk, member_pk = national.pk, national.memberships.get(user__email="paul@dge.example").pk
+    listed = AuthorityFactory(official_name="Mairie de Rouen", country_id="FR", areas=["services"])
 
     ui = _new_page(browser, live_server)
     _sign_in(ui, claire.email, lambda: _code(device))
@@ -41,6 +42,11 @@ def test_remaining_pages_pass_axe(browser, live_server, tmp_path):  # noqa: F811
         f"/directory/{pk}/areas/",
         f"/directory/{pk}/members/",
         f"/directory/{pk}/members/{member_pk}/",
+        # Confirmation pages, and our own 404 and 403 (Claire sends no requests).
+        f"/directory/{pk}/members/{member_pk}/remove/",
+        f"/directory/{listed.pk}/suspend/",
+        "/no-such-page/",
+        "/requests/new/",
         "/directory/import/",
         "/directory/operator/",
         # The operator's pages (Claire is the operator too).

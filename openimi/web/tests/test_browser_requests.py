@@ -24,8 +24,15 @@ pytestmark = [
 
 
 def act(ui, name: str, text: str | None = None, fields: dict | None = None) -> None:
-    """Press the button of workflow action ``name`` (opening its details panel if it has one)."""
-    form = ui.page.locator(f"form:has(input[name=action][value={name}])")
+    """Press the button of workflow action ``name`` (opening its details panel if it has one);
+    an irreversible one is a link to its confirmation page, audited too, where it is confirmed."""
+    link = ui.page.locator(f'main a[href$="/act/{name}/"]')
+    if link.count():
+        with ui.page.expect_navigation():
+            link.click()
+        ui.audit()
+        assert ui.page.locator(".govuk-warning-text").count() == 1
+    form = ui.page.locator(f'form:has(input[name="{name}-action"])')
     details = ui.page.locator(f"details:has(input[name=action][value={name}])")
     if details.count() and details.get_attribute("open") is None:
         details.locator("summary").click()
@@ -153,7 +160,17 @@ def test_request_from_france_to_germany_in_two_languages(browser, live_server, p
     fill_date(requester.page, "reply_by", reply_by)
     with requester.page.expect_navigation():
         requester.page.locator("button[name=send]").click()
-    act(requester, "withdraw")
+    # The withdrawal is confirmed on a page of its own, which wants the reason: confirming
+    # without one shows the error there (summary, title) and withdraws nothing.
+    with requester.page.expect_navigation():
+        requester.page.locator('main a[href$="/act/withdraw/"]').click()
+    with requester.page.expect_navigation():
+        requester.page.locator('form:has(input[name="withdraw-action"]) button[type=submit]').click()
+    requester.audit()
+    assert requester.page.title().startswith("Erreur")
+    assert requester.page.locator(".govuk-error-summary a[href='#id_withdraw-text']").count() == 1
+    assert InformationRequest.objects.get(subject_name="Marie Curie").state == State.SENT
+    act(requester, "withdraw", text="Envoyée par erreur.")
     assert InformationRequest.objects.get(subject_name="Marie Curie").state == State.WITHDRAWN
 
     assert requester.violations + responder.violations == []

@@ -11,8 +11,11 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client, override_settings
-from django.urls import path
+from django.urls import path, reverse
 
+from openimi.exchanges.services import request_act, request_create
+from openimi.exchanges.tests.test_workflow import draft_data
+from openimi.tests.factories import AuthorityFactory, UserFactory, member
 from openimi.urls import urlpatterns as openimi_urlpatterns
 
 
@@ -41,6 +44,41 @@ def test_the_404_page_is_ours_with_the_security_headers_and_no_url_patterns(db):
     assert "URLconf" not in body and "data-protection/" not in body
 
 
+@override_settings(DEBUG=False)
+def test_a_request_one_may_not_see_is_our_404_in_the_readers_language(
+    client_for, fr_handler, fr_authority, de_authority
+):
+    r = request_create(actor=fr_handler, requester=fr_authority, data=draft_data(de_authority))
+    request_act(actor=fr_handler, request=r, action="submit")
+    stranger = UserFactory(language="de")
+    member(stranger, AuthorityFactory(country_id="IT"), "request_handler")
+    response = client_for(stranger).get(reverse("exchanges:detail", args=[r.pk]))
+    body = response.content.decode()
+    assert response.status_code == 404
+    assert_secure_headers(response)
+    assert '<html lang="de"' in body and "Seite nicht gefunden" in body and 'class="openimi-header"' in body
+    assert "URLconf" not in body and "Http404" not in body and "Traceback" not in body
+
+
+@override_settings(DEBUG=False)
+def test_an_action_one_may_not_take_is_our_403_in_the_layout_and_language(client_for, outsider):
+    outsider.language = "fr"
+    outsider.save()
+    response = client_for(outsider).get(reverse("exchanges:compose"))
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert_secure_headers(response)
+    assert '<html lang="fr"' in body and 'class="openimi-header"' in body and "<h1>403 Forbidden</h1>" not in body
+    assert "Vous ne pouvez pas" in body or "You cannot do this" in body  # translated once the lead compiles
+
+
+@override_settings(DEBUG=False)
+def test_an_unknown_url_is_our_404_in_the_browsers_language(db):
+    response = Client(headers={"accept-language": "de"}).get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Seite nicht gefunden" in response.content.decode()
+
+
 @override_settings(DEBUG=False, ROOT_URLCONF=__name__)
 def test_the_500_page_is_ours_with_the_security_headers(db):
     client = Client(raise_request_exception=False)
@@ -49,6 +87,8 @@ def test_the_500_page_is_ours_with_the_security_headers(db):
     assert_secure_headers(response)
     body = response.content.decode()
     assert "Sorry, there is a problem with OpenIMI" in body and "RuntimeError" not in body
+    german = client.get("/boom/", headers={"accept-language": "de"}).content.decode()
+    assert '<html lang="de"' in german and "Leider ist bei OpenIMI ein Problem aufgetreten" in german
 
 
 @pytest.fixture
