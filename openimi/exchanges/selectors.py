@@ -15,7 +15,7 @@ from openimi.exchanges.models import Attachment, InformationRequest, Message, Re
 from openimi.exchanges.services import handlers_of
 from openimi.exchanges.visibility import personal_data_visible, responder_side, side_filter, visibility_for
 from openimi.lib import formats
-from openimi.translation.services import translate
+from openimi.translation.services import Offer, translate, translation_offers
 
 SORTS = {
     "updated": "-updated_at",
@@ -261,6 +261,18 @@ def forward_choices(request) -> list[tuple[int, str]]:
         .order_by("official_name")[:300]
     )
     return [(a.pk, f"{a.official_name} ({a.city})" if a.city else a.official_name) for a in candidates]
+
+
+def translation_offers_for(user, request, messages) -> dict[str, Offer]:
+    """Per language of the free text the user may read: can "Show in my language" be offered
+    (a configured engine serves the pair), and if not, why (from cached pair lists)."""
+    visible = visibility_for(user, request)
+    languages = set()
+    if request.free_text and visible.shows("free_text"):
+        languages.add(request.free_text_language)
+    if visible.shows("message.text"):
+        languages |= {m.language for m in messages if m.text}
+    return translation_offers(languages, user.language)
 
 
 def translations_for(user, request, messages, target: str | None = None, *, same_language: bool = False) -> dict:

@@ -208,6 +208,7 @@ def detail_view(request, pk):
             "messages_list": messages_list,
             "contest_marks": [m for m in r.contest_marks.select_related("authority") if m.lifted_at is None],
             "translations": translations,
+            "translation_offers": selectors.translation_offers_for(request.user, r, messages_list),
             "reader_language": request.user.language,
             "timeline": selectors.timeline_for(request.user, r),
             "attachments": attachments,
