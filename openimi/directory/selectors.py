@@ -175,6 +175,19 @@ def dashboard_for(user) -> dict:
     }
 
 
+def request_countries(user) -> set[str]:
+    """Countries the user sends requests from (as a request handler of an active authority):
+    authorities elsewhere get a "Send a request to this authority" link."""
+    handler_of = [
+        pk for pk, grants in roles_of(user).items() if any(role == Role.REQUEST_HANDLER for role, _a in grants)
+    ]
+    if not handler_of:
+        return set()
+    return set(
+        Authority.objects.filter(pk__in=handler_of, status=AuthorityStatus.ACTIVE).values_list("country_id", flat=True)
+    )
+
+
 def authorities_to_act_for(user) -> QuerySet[Authority]:
     """Authorities of which the user is a member (for choosing which one an API token acts for)."""
     return Authority.objects.filter(pk__in=list(roles_of(user))).order_by("official_name")

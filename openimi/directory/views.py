@@ -120,6 +120,7 @@ def authority_list_view(request):
             "read_from_query": read_from_query,
             "country_suggestions": suggestions,
             "habit": country_names.get(habit) if habit and filters.q else None,
+            "send_from": selectors.request_countries(request.user),
         },
     )
 
@@ -177,6 +178,7 @@ def authority_detail_view(request, pk):
                 "private": has_perm(user, Perm.AUTHORITY_VIEW_PRIVATE, authority),
             },
             "suspend_form": SuspendForm(),
+            "send_from": selectors.request_countries(user),
         },
     )
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from openimi.accounts.models import Role
 from openimi.directory.models import Authority, AuthorityStatus
 from openimi.directory.permissions import roles_of, scope_filter, scopes_of
+from openimi.directory.search import SearchFilters, search
 from openimi.exchanges import permissions
 from openimi.exchanges.models import Attachment, InformationRequest, Message, RequestEvent, State
 from openimi.exchanges.services import handlers_of
@@ -246,8 +247,12 @@ def coordinator_queue(user) -> dict[str, list[InformationRequest]]:
     }
 
 
-def forward_choices(request) -> list[tuple[int, str]]:
-    """Where a responder may forward: competent authorities and coordinators of its country."""
+FORWARD_LIMIT = 10  # matches offered at a time; a search narrows them (no list of hundreds)
+
+
+def forward_choices(request, q: str = "", *, pk: int | None = None) -> list[tuple[int, str]]:
+    """Where a responder may forward: competent authorities and coordinators of its country,
+    the best ``FORWARD_LIMIT`` matches of the search ``q`` (or only ``pk``, to check a choice)."""
     if request.responder_id is None:
         return []
     candidates = (
@@ -257,10 +262,14 @@ def forward_choices(request) -> list[tuple[int, str]]:
             status=AuthorityStatus.ACTIVE,
         )
         .exclude(pk=request.responder_id)
-        .distinct()
-        .order_by("official_name")[:300]
+        .values("pk")
     )
-    return [(a.pk, f"{a.official_name} ({a.city})" if a.city else a.official_name) for a in candidates]
+    base = Authority.objects.filter(pk__in=candidates)
+    if pk is not None:
+        found = base.filter(pk=pk)
+    else:
+        found = search(base, SearchFilters(q=q)).queryset[:FORWARD_LIMIT]
+    return [(a.pk, f"{a.official_name} ({a.city})" if a.city else a.official_name) for a in found]
 
 
 def translation_offers_for(user, request, messages) -> dict[str, Offer]:

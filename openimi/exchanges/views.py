@@ -74,7 +74,11 @@ def _compose_context(user, data, instance=None):
     if not requesters:
         raise PermissionDenied(_("You need the request handler role to send requests."))
     areas = _areas_choices()
+    preset = _preset_responder(data, instance)
     area = (data.get("legal_area") if data else None) or (instance.legal_area_id if instance else None)
+    if not area and preset is not None:  # from "Send a request to this authority": an area it holds
+        held = [g.legal_area_id for g in preset.area_grants.all()]
+        area = next((code for code, _name in areas if code in held), None)
     if area not in dict(areas):  # a raw parameter: PostgreSQL refuses a NUL in it with a 500
         area = instance.legal_area_id if instance else "services"
     qset = QuestionSet.objects.filter(legal_area_id=area, is_current=True).first()
@@ -92,7 +96,25 @@ def _compose_context(user, data, instance=None):
     )
     if instance and instance.responder_id and instance.responder_id not in {pk for pk, _l in responders}:
         responders.insert(0, (instance.responder_id, instance.responder.official_name))
+    if preset is not None and preset.pk not in {pk for pk, _l in responders}:
+        if preset.country_id != requester.country_id and any(g.legal_area_id == area for g in preset.area_grants.all()):
+            responders.insert(0, (preset.pk, f"{preset.official_name} ({preset.city}, {preset.country.name})"))
     return dict(requesters=requesters, areas=areas, questions=questions, responders=responders), qset
+
+
+def _preset_responder(data, instance) -> Authority | None:
+    """The authority a "Send a request to this authority" link names (``?responder=``)."""
+    if instance is not None or not data:
+        return None
+    text = str(data.get("responder") or "")
+    if not (text.isascii() and text.isdigit() and len(text) < 12):
+        return None
+    return (
+        Authority.objects.filter(pk=int(text), status=AuthorityStatus.ACTIVE)
+        .select_related("country")
+        .prefetch_related("area_grants")
+        .first()
+    )
 
 
 def _draft_from(form) -> services.DraftData:
@@ -136,8 +158,21 @@ def compose_view(request, pk=None):
             reply_by=instance.reply_by,
             questions=[rq.question.code for rq in instance.chosen.select_related("question")],
         )
-    form = ComposeForm(data, initial=initial, **choices)
+    responder_ids = [pk for pk, _label in choices["responders"]]
+    preset = request.GET.get("responder", "")
+    if data is None and instance is None and preset.isascii() and preset.isdigit() and int(preset) in responder_ids:
+        initial["responder"] = int(preset)
+        if qset is not None and not initial["legal_area"]:
+            initial["legal_area"] = qset.legal_area_id  # the area chosen for that authority
     refresh = data is not None and ("find" in data or "change_area" in data)
+    if len(responder_ids) == 1:
+        # A search with a single match: that authority is chosen (it can still be changed).
+        if data is None and not initial.get("responder"):
+            initial["responder"] = responder_ids[0]
+        elif refresh and not data.get("responder"):
+            data = data.copy()
+            data["responder"] = str(responder_ids[0])
+    form = ComposeForm(data, initial=initial, **choices)
     if data is not None and not refresh and form.is_valid():
         try:
             draft = _draft_from(form)
@@ -161,13 +196,13 @@ def compose_view(request, pk=None):
     return render(request, "exchanges/compose.html", {"form": form, "instance": instance, "question_set": qset})
 
 
-def _action_forms(r, actions):
+def _action_forms(r, actions, forward_q: str = ""):
     handlers = selectors.handler_choices(r) if r.responder_id else []
     forms_ = []
     for spec in actions:
         if not spec.button:
             continue  # the answer and the upload have their own forms
-        forward_to = selectors.forward_choices(r) if spec.name == "forward" else ()
+        forward_to = selectors.forward_choices(r, forward_q) if spec.name == "forward" else ()
         initial = {"action": spec.name, "version": r.version}
         forms_.append(
             ActionForm(initial=initial, spec=spec, handlers=handlers, forward_to=forward_to, prefix=spec.name)
@@ -190,6 +225,7 @@ def detail_view(request, pk):
     own_docs = [(str(a.pk), a.original_name) for a in attachments if a.authority_id == r.responder_id]
     answer_form = AnswerForm(rows=[row for row in rows], attachments=own_docs, prefix="answer") if can_answer else None
     messages_list = selectors.messages_for(request.user, r)
+    forward_q = request.GET.get("forward_q", "")[:100]
     translations = (
         selectors.translations_for(request.user, r, messages_list) if request.GET.get("translate") == "1" else {}
     )
@@ -202,7 +238,8 @@ def detail_view(request, pk):
             "personal": personal,
             "visible": {name: visible.shows(name) for name in SUBJECT_FIELDS},
             "rows": rows,
-            "action_forms": _action_forms(r, actions),
+            "action_forms": _action_forms(r, actions, forward_q),
+            "forward_q": forward_q,
             "can_edit_draft": permissions.may_edit_draft(request.user, r),
             "answer_form": answer_form,
             "messages_list": messages_list,
@@ -227,7 +264,11 @@ def action_view(request, pk):
     if spec is None:
         raise Http404
     handlers = selectors.handler_choices(r) if r.responder_id else []
-    forward_to = selectors.forward_choices(r) if name == "forward" else ()
+    forward_to = (
+        selectors.forward_choices(r, pk=_int_or_none(request.POST.get("forward-to_authority")))
+        if name == "forward"
+        else ()
+    )
     form = ActionForm(request.POST, spec=spec, handlers=handlers, forward_to=forward_to, prefix=name)
     if not form.is_valid():
         for field, errors in form.errors.items():
@@ -237,6 +278,11 @@ def action_view(request, pk):
     c = form.cleaned_data
     payload = {k: v for k, v in c.items() if k not in ("action", "version", "text") and v not in (None, "")}
     return _act(request, r, name, version=c["version"], text=c.get("text", ""), **payload)
+
+
+def _int_or_none(value) -> int | None:
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None
 
 
 def _act(request, r, name, **kwargs):
