@@ -84,6 +84,32 @@ class Role(models.TextChoices):
     OBSERVER = "observer", pgettext_lazy("role", "Observer")
 
 
+# What each role may do, in a sentence, for the pages where roles are given (the one place:
+# the checks themselves are the workflow table's and directory/permissions.py's).
+ROLE_DESCRIPTIONS = {
+    Role.LOCAL_ADMIN: _(
+        "Keeps the authority's entry in the directory, its users and their roles, its API tokens and its "
+        "data-subject requests. In a coordinator authority, also acts as the coordinator. Reads the "
+        "authority's requests."
+    ),
+    Role.REQUEST_HANDLER: _(
+        "Writes and sends requests, accepts and answers incoming ones, asks for and gives clarification, "
+        "and closes requests, in the legal areas of the role."
+    ),
+    Role.REQUEST_ALLOCATOR: _(
+        "Accepts or forwards incoming requests and allocates them to a handler, in the legal areas of the "
+        "role; does not answer them."
+    ),
+    Role.ALERT_HANDLER: _("Handles alerts in the legal areas of the role. Reads the authority's requests."),
+    Role.OBSERVER: _("Reads the authority's requests in the legal areas of the role, without acting on them."),
+}
+
+
+def role_descriptions() -> list[tuple[Any, Any]]:
+    """(role label, what it may do) for every role, in the roles' order."""
+    return [(role.label, ROLE_DESCRIPTIONS[role]) for role in Role]
+
+
 class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     authority = models.ForeignKey("directory.Authority", on_delete=models.CASCADE, related_name="memberships")

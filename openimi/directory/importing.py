@@ -9,12 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import load_workbook
 
 from openimi.directory import services
 from openimi.directory.models import Authority, AuthorityEvent
 from openimi.directory.permissions import Perm, has_perm, require, scopes_covering
 from openimi.directory.services import AuthorityData
+from openimi.lib.text import labelled
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -88,7 +90,14 @@ def read_table(content: bytes, filename: str) -> list[tuple[int, dict[str, str]]
     if missing and "id" not in header:
         raise ImportFileError(_("Missing columns: %(columns)s.") % {"columns": ", ".join(sorted(missing))})
     if len(table) - 1 > MAX_ROWS:
-        raise ImportFileError(_("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS})
+        raise ImportFileError(
+            ngettext(
+                "The file has more than %(max)d row; split it.",
+                "The file has more than %(max)d rows; split it.",
+                MAX_ROWS,
+            )
+            % {"max": MAX_ROWS}
+        )
     rows = []
     for number, values in enumerate(table[1:], start=2):
         cells = ["" if v is None else str(v).strip() for v in values]
@@ -182,7 +191,7 @@ def _check_row(
             services._scope_for_target(actor, country=data.country, region=data.region, areas=data.legal_areas)
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
-            result.errors.extend(f"{name}: {m}" for m in messages)
+            result.errors.extend(labelled(name, m) for m in messages)
     except PermissionDenied as exc:
         result.errors.append(str(exc))
     return result, existing, data

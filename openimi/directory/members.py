@@ -51,7 +51,9 @@ def _validate_roles(roles: list[RoleSpec], authority: Authority) -> list[RoleSpe
 def member_add(
     *, actor, authority: Authority, email: str, full_name: str, roles: list[RoleSpec], bypass_permission: bool = False
 ) -> Membership:
-    """Add a person to an authority with roles; a new user gets a link to choose a password.
+    """Add a person to an authority with roles. Someone without a usable password (a new
+    user, or one who never chose one) gets a link to choose it; someone who has one signs in
+    with it, and gets no mail asking for a new one.
 
     ``bypass_permission`` is only for other services that have checked a stronger permission.
     """
@@ -71,14 +73,13 @@ def member_add(
     roles = _validate_roles(roles, authority)
     with transaction.atomic():
         existing = User.objects.filter(email__iexact=email).first()
-        created = existing is None
         user = existing or User.objects.create_user(email=email, password=None, full_name=full_name)
         if Membership.objects.filter(user=user, authority=authority).exists():
             raise ValidationError({"email": _("This person is already a member of the authority.")})
         membership = Membership.objects.create(user=user, authority=authority)
         RoleGrant.objects.bulk_create([RoleGrant(membership=membership, role=r, legal_area_id=a) for r, a in roles])
         record(authority, actor, AuthorityEvent.Action.MEMBER_ADDED, user=user.pk, roles=[list(r) for r in roles])
-        if created:
+        if not user.has_usable_password():
             # The task gets the user's id only and makes the password link when it sends.
             user_id, authority_name = user.pk, authority.official_name
             transaction.on_commit(

@@ -2,15 +2,22 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from openimi.accounts.models import Membership, Role
 from openimi.core.models import Country, LegalArea, Region, Term
-from openimi.directory.models import Authority, AuthorityArea, AuthorityKind, AuthorityStatus, AuthorityText
-from openimi.directory.permissions import Perm, has_perm, roles_of, scope_filter, scopes_of
+from openimi.directory.models import (
+    Authority,
+    AuthorityArea,
+    AuthorityKind,
+    AuthorityStatus,
+    AuthorityText,
+    CoordinatorFunction,
+)
+from openimi.directory.permissions import Perm, admin_authority_ids, has_perm, roles_of, scope_filter, scopes_of
 from openimi.directory.search import SearchFilters, SearchResult, normalise, search
 
 
@@ -122,6 +129,15 @@ def authority_members(user, authority: Authority) -> QuerySet[Membership]:
     )
 
 
+def administered_authorities(user) -> list[Authority]:
+    """The authorities whose local administrator ``user`` is, with their number of users."""
+    return list(
+        Authority.objects.filter(pk__in=admin_authority_ids(user))
+        .annotate(member_count=Count("memberships"))
+        .order_by("official_name", "pk")
+    )
+
+
 def membership_get(user, authority: Authority, pk) -> Membership:
     try:
         return authority_members(user, authority).get(pk=int(pk))
@@ -161,17 +177,27 @@ def invited_for(user) -> QuerySet[Authority]:
 
 
 def dashboard_for(user) -> dict:
+    """The user's memberships with their readable roles, and the coordination count. A local
+    administrator of a coordinator authority exercises its coordinator functions: the role
+    shown is "National coordinator" (or delegated), not "Local administrator"."""
     memberships = list(
         Membership.objects.filter(user=user).select_related("authority__country").prefetch_related("roles__legal_area")
     )
     labels = dict(Role.choices)
+    scopes = scopes_of(user)
+    kinds = dict(CoordinatorFunction.Kind.choices)
     for m in memberships:
-        m.role_labels = sorted(
-            {f"{labels[g.role]} ({g.legal_area.name})" if g.legal_area else str(labels[g.role]) for g in m.roles.all()}
+        coordinator = sorted({str(kinds[s.kind]) for s in scopes if s.authority_id == m.authority_id})
+        m.role_labels = coordinator + sorted(
+            {
+                f"{labels[g.role]} ({g.legal_area.name})" if g.legal_area else str(labels[g.role])
+                for g in m.roles.all()
+                if not (coordinator and g.role == Role.LOCAL_ADMIN and g.legal_area is None)
+            }
         )
     return {
         "memberships": memberships,
-        "pending_count": pending_for(user).count() if scopes_of(user) else None,
+        "pending_count": pending_for(user).count() if scopes else None,
     }
 
 

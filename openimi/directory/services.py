@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from openimi.core.models import Country, Language, LegalArea, Region, Term
 from openimi.directory.events import record
@@ -115,7 +116,15 @@ def validate_authority_data(data: AuthorityData, *, instance: Authority | None =
             add("website", _("Enter a valid web address starting with https://."))
     for name, limit in (("street_address", 300), ("postcode", 20), ("city", 120), ("phone", 50)):
         if len(getattr(data, name) or "") > limit:
-            add(name, _("This field can have at most %(limit)d characters.") % {"limit": limit})
+            add(
+                name,
+                ngettext(
+                    "This field can have at most %(limit)d character.",
+                    "This field can have at most %(limit)d characters.",
+                    limit,
+                )
+                % {"limit": limit},
+            )
     _validate_texts(data, add)
     _validate_areas(data, add)
     if country is not None and data.official_name and _is_duplicate(data, instance):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.authority_list_view, name="list"),
     path("tokens/<int:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
     path("suggest/", views.suggest_view, name="suggest"),
+    path("users/", views.users_view, name="users"),
     path("<int:pk>/", views.authority_detail_view, name="detail"),
     path("<int:pk>/edit/", views.authority_edit_view, name="edit"),
     path("<int:pk>/areas/", views.authority_areas_view, name="areas"),

@@ -8,12 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from openimi.accounts.forms import MemberForm, MemberRolesForm, role_values
+from openimi.accounts.models import role_descriptions
 from openimi.accounts.selectors import api_tokens_of
 from openimi.core.models import Country, LegalArea
 from openimi.directory import importing, members, selectors, services
@@ -374,6 +376,20 @@ def authority_reactivate_view(request, pk):
 
 
 @login_required
+def users_view(request):
+    """The "Users" menu entry of local administrators: their authority's users page, or the
+    list of the authorities they administer when there are several."""
+    authorities = selectors.administered_authorities(request.user)
+    if not authorities:
+        raise Http404
+    if len(authorities) == 1:
+        return redirect("directory:members", authorities[0].pk)
+    return render(
+        request, "directory/users.html", {"authorities": authorities, "role_descriptions": role_descriptions()}
+    )
+
+
+@login_required
 def members_view(request, pk):
     authority = selectors.authority_get(request.user, pk)
     require(request.user, Perm.MEMBER_MANAGE, authority)
@@ -381,7 +397,7 @@ def members_view(request, pk):
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
-            members.member_add(
+            membership = members.member_add(
                 actor=request.user,
                 authority=authority,
                 email=c["email"],
@@ -391,11 +407,13 @@ def members_view(request, pk):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(
-                request,
-                _("%(name)s has been added and will receive an e-mail to choose a password.")
-                % {"name": c["full_name"]},
-            )
+            added = membership.user
+            # The existing account's own name: the one typed may be spelt otherwise.
+            if added.has_usable_password():
+                done = _("%(name)s has been added. They sign in with their existing password.")
+            else:
+                done = _("%(name)s has been added and will receive an e-mail to choose a password.")
+            messages.success(request, done % {"name": added.full_name})
             return redirect("directory:members", authority.pk)
     return render(
         request,
@@ -404,6 +422,7 @@ def members_view(request, pk):
             "authority": authority,
             "members": selectors.authority_members(request.user, authority),
             "form": form,
+            "role_descriptions": role_descriptions(),
         },
     )
 
@@ -427,7 +446,9 @@ def member_edit_view(request, pk, member_pk):
         except ValidationError as exc:
             _apply_errors(form, exc)
     return render(
-        request, "directory/member_edit.html", {"authority": authority, "membership": membership, "form": form}
+        request,
+        "directory/member_edit.html",
+        {"authority": authority, "membership": membership, "form": form, "role_descriptions": role_descriptions()},
     )
 
 
@@ -451,8 +472,14 @@ def import_view(request):
             request.session.pop("openimi_import", None)
             messages.success(
                 request,
-                _("Import complete: %(created)d created, %(updated)d updated.")
-                % {"created": report.created, "updated": report.updated},
+                # Two counts, two sentences: each number chooses its own plural form.
+                _("Import complete.")
+                + " "
+                + ngettext("%(count)d authority created.", "%(count)d authorities created.", report.created)
+                % {"count": report.created}
+                + " "
+                + ngettext("%(count)d authority updated.", "%(count)d authorities updated.", report.updated)
+                % {"count": report.updated},
             )
             return redirect("exchanges:coordination")
     elif request.method == "POST" and form.is_valid():

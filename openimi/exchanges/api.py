@@ -335,11 +335,16 @@ def acted(user, r: InformationRequest) -> dict:
     return summary(r) | {"version": r.version} | _next_actions(user, r)
 
 
+def _token_may_see(request, r: InformationRequest) -> bool:
+    """A token acts for one authority: a party to the request, or a coordinator involved in it."""
+    return request.api_token.authority_id in {r.requester_id, r.responder_id, r.referred_to_id} or (
+        permissions.involved_coordinator(request.user, r)
+    )
+
+
 def _get(request, request_id: int) -> InformationRequest:
     r = selectors.request_get(request.user, request_id)
-    if request.api_token.authority_id not in {r.requester_id, r.responder_id, r.referred_to_id} and not (
-        permissions.involved_coordinator(request.user, r)
-    ):
+    if not _token_may_see(request, r):
         raise Http404
     return r
 
@@ -460,11 +465,12 @@ def request_update(request, request_id: int, payload: DraftIn):
     summary="Take a workflow action (submit, accept, answer, …)",
 )
 def request_action(request, request_id: int, action: ActionName, payload: ActionIn):
-    r = _get(request, request_id)
+    # The locking query reads the request and checks that this token may see it: one query.
     values = payload.dict(exclude={"version", "text", "language"})
     r = services.request_act(
         actor=request.user,
-        request=r,
+        request=request_id,
+        visible=lambda r: permissions.can_view(request.user, r) and _token_may_see(request, r),
         action=str(action),
         version=payload.version,
         text=payload.text,

@@ -168,6 +168,40 @@ def _may_act(access: Access, request: InformationRequest, perm: str) -> bool:
     return _member_with_role(access, authority_id, request.legal_area_id, action.roles)
 
 
+def _acting_areas(user, perm: Perm) -> dict[int, set[str | None]]:
+    """``{authority id: legal areas (None: all)}`` where ``user`` holds the roles the action
+    table gives ``perm``: the role half of :func:`_may_act`, for lists and counts."""
+    action = _ACTION_OF[perm]
+    out = {}
+    for authority_id, grants in access_of(user).roles.items():
+        areas = {area for role, area in grants if not action.roles or role in action.roles}
+        if areas:
+            out[authority_id] = areas
+    return out
+
+
+def acting_authority_ids(user, perm: Perm) -> list[int]:
+    """The authorities on whose behalf ``user``'s roles allow ``perm`` in some legal area
+    (for example where they may send requests)."""
+    return list(_acting_areas(user, perm))
+
+
+def may_act_filter(user, perm: Perm) -> Q | None:
+    """The requests on which ``user``'s roles allow ``perm`` — a requester's or responder's
+    action — as a queryset filter, for counting work to do: the same rule as :func:`_may_act`
+    (the acting authority's roles in the request's legal area), without the state, which the
+    caller filters on. None when the user holds the action's roles in no authority: the page
+    then offers nothing to do."""
+    field = {Side.REQUESTER: "requester_id", Side.RESPONDER: "responder_id"}[SIDES[perm]]
+    query = None
+    for authority_id, areas in _acting_areas(user, perm).items():
+        part = Q(**{field: authority_id})
+        if None not in areas:
+            part &= Q(legal_area_id__in=areas)
+        query = part if query is None else query | part
+    return query
+
+
 def _may_edit_draft(access: Access, request: InformationRequest) -> bool:
     return request.state == State.DRAFT and access.has_role(
         request.requester_id, Role.REQUEST_HANDLER, request.legal_area_id

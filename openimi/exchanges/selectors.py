@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from openimi.accounts.models import Role
 from openimi.directory.models import Authority, AuthorityStatus
-from openimi.directory.permissions import roles_of, scope_filter, scopes_of
+from openimi.directory.permissions import Perm, has_perm, roles_of, scope_filter, scopes_of
 from openimi.directory.search import SearchFilters, search
 from openimi.exchanges import permissions
 from openimi.exchanges.models import Attachment, InformationRequest, Message, RequestEvent, State
@@ -55,6 +55,18 @@ def visible_requests(user) -> QuerySet[InformationRequest]:
     if coordinator_of:
         mine |= Q(referred_to_id__in=coordinator_of)
     return InformationRequest.objects.filter(mine)
+
+
+def references_for(user, ids) -> dict[int, tuple[str | None, bool]]:
+    """``{request id: (reference, whether user may open it)}`` for requests named elsewhere
+    (the audit log): one query, plus the authorities' areas for a coordinator, whose scope
+    decides. The permission is the request page's own (``Perm.REQUEST_VIEW``)."""
+    qs = InformationRequest.objects.filter(pk__in=list(ids)).select_related(
+        "requester__region__parent__parent", "responder__region__parent__parent"
+    )
+    if scopes_of(user):
+        qs = qs.prefetch_related("requester__area_grants", "responder__area_grants")
+    return {r.pk: (r.reference, has_perm(user, Perm.REQUEST_VIEW, r)) for r in qs}
 
 
 def box(user, filters: BoxFilters) -> QuerySet[InformationRequest]:
@@ -208,18 +220,31 @@ def overdue_candidates(now=None):
     )
 
 
+# The home page's to-do items: (key, box, state or "overdue", the action it asks for).
+DASHBOARD_ITEMS = (
+    ("to_accept", "inbox", State.SENT, Perm.REQUEST_ACCEPT),
+    ("to_answer", "inbox", State.ACCEPTED, Perm.REQUEST_ANSWER),
+    ("overdue", "inbox", "overdue", Perm.REQUEST_ANSWER),
+    ("answered", "outbox", State.ANSWERED, Perm.REQUEST_ACCEPT_ANSWER),
+    ("need_information", "outbox", State.AWAITING_INFORMATION, Perm.REQUEST_GIVE_CLARIFICATION),
+    ("drafts", "outbox", State.DRAFT, Perm.REQUEST_SEND),
+)
+
+
 def dashboard_counts(user) -> dict[str, int]:
-    """Open requests waiting on the user's authorities, for the home page."""
-    inbox = box(user, BoxFilters(box="inbox")).order_by()
-    outbox = box(user, BoxFilters(box="outbox")).order_by()
-    return {
-        "to_accept": inbox.filter(state=State.SENT).count(),
-        "to_answer": inbox.filter(state=State.ACCEPTED).count(),
-        "overdue": inbox.filter(is_overdue=True).count(),
-        "answered": outbox.filter(state=State.ANSWERED).count(),
-        "need_information": outbox.filter(state=State.AWAITING_INFORMATION).count(),
-        "drafts": outbox.filter(state=State.DRAFT).count(),
-    }
+    """Open requests waiting on the user, for the home page: only the items whose action the
+    user's roles allow (an observer is not asked to accept requests, a coordinator's own
+    authority without handlers gets no counters), each counting the requests they may act on."""
+    boxes = {name: box(user, BoxFilters(box=name)).order_by() for name in ("inbox", "outbox")}
+    counts = {}
+    for key, name, state, perm in DASHBOARD_ITEMS:
+        allowed = permissions.may_act_filter(user, perm)
+        if allowed is None:
+            continue
+        qs = boxes[name].filter(allowed)
+        qs = qs.filter(is_overdue=True) if state == "overdue" else qs.filter(state=state)
+        counts[key] = qs.count()
+    return counts
 
 
 def coordinator_queue(user) -> dict[str, list[InformationRequest]]:

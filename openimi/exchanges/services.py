@@ -9,17 +9,18 @@ Each checks permission, runs in one transaction with the request row locked, ref
 notifications to the outbox."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openimi.accounts.models import Role, User
-from openimi.directory.models import Authority, AuthorityStatus, CoordinatorFunction
+from openimi.directory.models import Authority, AuthorityArea, AuthorityStatus, CoordinatorFunction
 from openimi.directory.permissions import has_role, roles_of
 from openimi.exchanges import permissions
 from openimi.exchanges.attachments import InfectedUpload, check_upload
@@ -61,7 +62,7 @@ class DraftData:
     reply_by: datetime.date | None = None
 
 
-def _validate_draft(data: DraftData, requester: Authority) -> tuple[QuestionSet, list]:
+def _validate_draft(data: DraftData, requester: Authority) -> tuple[QuestionSet, list, Authority | None]:
     errors: dict[str, list[str]] = {}
     for name, limit in (("subject_name", 300), ("subject_identifiers", 300), ("subject_address", 500)):
         setattr(data, name, clean_text(getattr(data, name), name, errors, limit=limit))
@@ -79,6 +80,7 @@ def _validate_draft(data: DraftData, requester: Authority) -> tuple[QuestionSet,
     unknown = [code for code in data.questions if code not in by_code]
     if unknown:
         errors["questions"] = [_("Unknown question codes: %(codes)s.") % {"codes": ", ".join(unknown[:10])}]
+    responder = None
     if data.responder is not None:
         responder = Authority.objects.filter(pk=data.responder, status=AuthorityStatus.ACTIVE).first()
         if responder is None:
@@ -91,13 +93,15 @@ def _validate_draft(data: DraftData, requester: Authority) -> tuple[QuestionSet,
         errors["subject_birth_date"] = [_("The date of birth must be in the past.")]
     if errors:
         raise ValidationError(errors)
-    return qset, [by_code[c] for c in dict.fromkeys(data.questions)]
+    return qset, [by_code[c] for c in dict.fromkeys(data.questions)], responder
 
 
-def _apply_draft(request: InformationRequest, data: DraftData, qset: QuestionSet, questions: list) -> None:
+def _apply_draft(
+    request: InformationRequest, data: DraftData, qset: QuestionSet, questions: list, responder: Authority | None
+) -> None:
     request.legal_area_id = data.legal_area
     request.question_set = qset
-    request.responder_id = data.responder
+    request.responder = responder
     for name in (
         "subject_name",
         "subject_identifiers",
@@ -109,8 +113,10 @@ def _apply_draft(request: InformationRequest, data: DraftData, qset: QuestionSet
         setattr(request, name, getattr(data, name))
     request.free_text_language = data.free_text_language or ""
     request.updated_at = timezone.now()
+    new = request.pk is None
     request.save()
-    request.chosen.all().delete()
+    if not new:
+        request.chosen.all().delete()
     RequestQuestion.objects.bulk_create([RequestQuestion(request=request, question=q) for q in questions])
 
 
@@ -120,10 +126,10 @@ def request_create(*, actor: User, requester: Authority, data: DraftData) -> Inf
         raise PermissionDenied(_("You need the request handler role in this legal area."))
     if not data.free_text_language:
         data.free_text_language = actor.language
-    qset, questions = _validate_draft(data, requester)
+    qset, questions, responder = _validate_draft(data, requester)
     with transaction.atomic():
         request = InformationRequest(requester=requester, created_by=actor, question_set=qset)
-        _apply_draft(request, data, qset, questions)
+        _apply_draft(request, data, qset, questions, responder)
         request_event_record(request=request, actor=actor, authority_id=requester.pk, action="created")
     return request
 
@@ -135,8 +141,8 @@ def request_update_draft(*, actor: User, request: InformationRequest, data: Draf
             raise ValidationError({"state": _("Only drafts can be edited.")})
         if not has_role(actor, locked.requester_id, Role.REQUEST_HANDLER, data.legal_area):
             raise PermissionDenied(_("You need the request handler role in this legal area."))
-        qset, questions = _validate_draft(data, locked.requester)
-        _apply_draft(locked, data, qset, questions)
+        qset, questions, responder = _validate_draft(data, locked.requester)
+        _apply_draft(locked, data, qset, questions, responder)
         locked.version += 1
         locked.save(update_fields=["version"])
         request_event_record(request=locked, actor=actor, authority_id=locked.requester_id, action="edited")
@@ -246,15 +252,18 @@ def _national_coordinator(country: str) -> int | None:
 def request_act(
     *,
     actor: User,
-    request: InformationRequest,
+    request: InformationRequest | int,
     action: str,
     version: int | None = None,
     text: str = "",
     language: str = "",
+    visible: Callable[[InformationRequest], bool] | None = None,
     **payload,
 ) -> InformationRequest:
     """Apply one workflow action. Raises PermissionDenied (not yours to do), ValidationError
-    (wrong state or bad input, naming the field), or RequestChanged (someone was faster)."""
+    (wrong state or bad input, naming the field), or RequestChanged (someone was faster).
+    ``request`` may be only the key: the locking query then reads it, and ``visible`` (by
+    default: the actor may see it) answers Http404 for a request the actor may not see."""
     spec = permissions.REQUESTS.get(action)
     errors: dict[str, list[str]] = {}
     text = clean_text(text, "text", errors, required=spec.needs_text, limit=MAX_TEXT)
@@ -269,8 +278,13 @@ def request_act(
         version=version,
         payload={**payload, "text": text, "language": language},
         related=LOCKED_RELATED,
+        visible=visible or (_viewable_by(actor) if isinstance(request, int) else None),
     )
     return outcome.obj
+
+
+def _viewable_by(actor: User) -> Callable[[InformationRequest], bool]:
+    return lambda request: permissions.can_view(actor, request)
 
 
 def _record(actor, request, spec: Action, from_state: str, to_state: str, payload: dict, authority_id) -> None:
@@ -312,13 +326,27 @@ def _event_data(payload: dict) -> dict:
 
 def _submit(actor, request, spec, payload):
     errors = {}
+    # Both checks in one query.
+    found = (
+        InformationRequest.objects.filter(pk=request.pk)
+        .annotate(
+            competent=Exists(
+                AuthorityArea.objects.filter(
+                    authority_id=OuterRef("responder_id"), legal_area_id=OuterRef("legal_area_id")
+                )
+            ),
+            has_questions=Exists(RequestQuestion.objects.filter(request_id=OuterRef("pk"))),
+        )
+        .values("competent", "has_questions")
+    )
+    checks = next(iter(found))
     if request.responder_id is None:
         errors["responder"] = [_("Choose the responding authority.")]
-    elif not request.responder.area_grants.filter(legal_area_id=request.legal_area_id).exists():
+    elif not checks["competent"]:
         errors["responder"] = [_("This authority is not competent for the request's legal area.")]
     if not request.subject_name:
         errors["subject_name"] = [_("Name the professional or provider the request is about.")]
-    if not request.chosen.exists():
+    if not checks["has_questions"]:
         errors["questions"] = [_("Choose at least one question.")]
     if request.reply_by is None or request.reply_by <= timezone.localdate():
         errors["reply_by"] = [_("Give a reply date in the future.")]

@@ -10,20 +10,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from openimi.accounts.models import Role
 from openimi.core.models import LegalArea
 from openimi.directory import selectors as directory_selectors
 from openimi.directory import services as directory_services
 from openimi.directory.forms import DelegatedCoordinatorForm
 from openimi.directory.models import Authority, AuthorityStatus, CoordinatorFunction
-from openimi.directory.permissions import roles_of, scopes_of
+from openimi.directory.permissions import Perm, scopes_of
 from openimi.directory.search import SearchFilters, search
 from openimi.directory.views import _apply_errors, _page_number
 from openimi.exchanges import permissions, selectors, services
 from openimi.exchanges.forms import ActionForm, AnswerForm, BoxForm, ComposeForm, UploadForm
 from openimi.exchanges.models import State
 from openimi.exchanges.visibility import SUBJECT_FIELDS, visibility_for
-from openimi.exchanges.workflow import ACTIONS
+from openimi.exchanges.workflow import ACTIONS, event_label
+from openimi.lib.text import labelled
 from openimi.questionnaires.models import QuestionSet
 
 PAGE_SIZE = 25
@@ -58,7 +58,7 @@ def box_view(request, box="inbox"):
 
 
 def _requesters(user) -> list[tuple[int, str]]:
-    ids = [a for a, grants in roles_of(user).items() if any(role == Role.REQUEST_HANDLER for role, _ in grants)]
+    ids = permissions.acting_authority_ids(user, Perm.REQUEST_SEND)
     return [(a.pk, a.official_name) for a in Authority.objects.filter(pk__in=ids, status=AuthorityStatus.ACTIVE)]
 
 
@@ -84,7 +84,7 @@ def _compose_context(user, data, instance=None):
     qset = QuestionSet.objects.filter(legal_area_id=area, is_current=True).first()
     questions = []
     if qset:
-        questions = [(q.code, f"{q.group.title}: {q.text}") for q in qset.questions.select_related("group")]
+        questions = [(q.code, labelled(q.group.title, q.text)) for q in qset.questions.select_related("group")]
     wanted = str((data or {}).get("requester") or "")
     # Compared as text: int() refuses "²" although str.isdigit() accepts it, and long digit runs.
     own_ids = {str(pk): pk for pk, _name in requesters}
@@ -250,7 +250,6 @@ def detail_view(request, pk):
             "timeline": selectors.timeline_for(request.user, r),
             "attachments": attachments,
             "upload_form": UploadForm() if any(a.name == "attach" for a in actions) else None,
-            "actions_by_name": {a.name: a for a in ACTIONS.values()},
         },
     )
 
@@ -273,7 +272,7 @@ def action_view(request, pk):
     if not form.is_valid():
         for field, errors in form.errors.items():
             for error in errors:
-                messages.error(request, f"{form.fields[field].label if field in form.fields else field}: {error}")
+                messages.error(request, labelled(form.fields[field].label if field in form.fields else field, error))
         return redirect("exchanges:detail", r.pk)
     c = form.cleaned_data
     payload = {k: v for k, v in c.items() if k not in ("action", "version", "text") and v not in (None, "")}
@@ -295,7 +294,7 @@ def _act(request, r, name, **kwargs):
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Done: %(action)s.") % {"action": ACTIONS[name].label})
+        messages.success(request, event_label(name))
         if not permissions.can_view(request.user, r):
             return redirect("exchanges:inbox")
     return redirect("exchanges:detail", r.pk)

@@ -42,6 +42,7 @@ ACTIONS: dict[str, Action] = {
             State.SENT,
             Perm.REQUEST_SEND,
             HANDLER,
+            done=pgettext_lazy("event", "Request sent"),
         ),
         Action(
             "approve",
@@ -49,6 +50,7 @@ ACTIONS: dict[str, Action] = {
             frozenset({State.AWAITING_APPROVAL}),
             State.SENT,
             Perm.REQUEST_APPROVE,
+            done=pgettext_lazy("event", "Request approved and sent"),
         ),
         Action(
             "reject",
@@ -59,6 +61,7 @@ ACTIONS: dict[str, Action] = {
             needs_text=True,
             message_kind="rejection",
             style="warning",
+            done=pgettext_lazy("event", "Request returned to the sender"),
         ),
         Action(
             "accept",
@@ -67,6 +70,7 @@ ACTIONS: dict[str, Action] = {
             State.ACCEPTED,
             Perm.REQUEST_ACCEPT,
             HANDLER_OR_ALLOCATOR,
+            done=pgettext_lazy("event", "Request accepted"),
         ),
         Action(
             "forward",
@@ -78,6 +82,7 @@ ACTIONS: dict[str, Action] = {
             needs_text=True,
             message_kind="forward_reason",
             style="secondary",
+            done=pgettext_lazy("event", "Request forwarded"),
         ),
         Action(
             "allocate",
@@ -87,6 +92,7 @@ ACTIONS: dict[str, Action] = {
             Perm.REQUEST_ALLOCATE,
             frozenset({Role.REQUEST_ALLOCATOR}),
             style="secondary",
+            done=pgettext_lazy("event", "Request allocated"),
         ),
         Action(
             "request_clarification",
@@ -98,6 +104,7 @@ ACTIONS: dict[str, Action] = {
             needs_text=True,
             message_kind="clarification_request",
             style="secondary",
+            done=pgettext_lazy("event", "Clarification asked for"),
         ),
         Action(
             "give_clarification",
@@ -108,6 +115,7 @@ ACTIONS: dict[str, Action] = {
             HANDLER,
             needs_text=True,
             message_kind="clarification",
+            done=pgettext_lazy("event", "Clarification given"),
         ),
         Action(
             "answer",
@@ -118,6 +126,7 @@ ACTIONS: dict[str, Action] = {
             HANDLER,
             message_kind="answer",
             button=False,
+            done=pgettext_lazy("event", "Answer sent"),
         ),
         Action(
             "accept_answer",
@@ -126,6 +135,7 @@ ACTIONS: dict[str, Action] = {
             State.CLOSED,
             Perm.REQUEST_ACCEPT_ANSWER,
             HANDLER,
+            done=pgettext_lazy("event", "Answer accepted and request closed"),
         ),
         Action(
             "ask_further",
@@ -137,6 +147,7 @@ ACTIONS: dict[str, Action] = {
             needs_text=True,
             message_kind="further_question",
             style="secondary",
+            done=pgettext_lazy("event", "Further questions asked"),
         ),
         Action(
             "withdraw",
@@ -146,6 +157,7 @@ ACTIONS: dict[str, Action] = {
             Perm.REQUEST_WITHDRAW,
             HANDLER,
             style="warning",
+            done=pgettext_lazy("event", "Request withdrawn"),
         ),
         Action(
             "propose_date",
@@ -156,6 +168,7 @@ ACTIONS: dict[str, Action] = {
             HANDLER_OR_ALLOCATOR,
             message_kind="date_proposal",
             style="secondary",
+            done=pgettext_lazy("event", "Another reply date proposed"),
         ),
         Action(
             "agree_date",
@@ -165,6 +178,7 @@ ACTIONS: dict[str, Action] = {
             Perm.REQUEST_AGREE_DATE,
             HANDLER,
             style="secondary",
+            done=pgettext_lazy("event", "Proposed date agreed"),
         ),
         Action(
             "refuse_date",
@@ -174,6 +188,7 @@ ACTIONS: dict[str, Action] = {
             Perm.REQUEST_REFUSE_DATE,
             HANDLER,
             style="secondary",
+            done=pgettext_lazy("event", "Original date kept"),
         ),
         Action(
             "refer",
@@ -185,6 +200,7 @@ ACTIONS: dict[str, Action] = {
             needs_text=True,
             message_kind="referral",
             style="secondary",
+            done=pgettext_lazy("event", "Referred to the coordinator"),
         ),
         Action(
             "note",
@@ -197,6 +213,7 @@ ACTIONS: dict[str, Action] = {
             internal=True,
             message_kind="note",
             style="secondary",
+            done=pgettext_lazy("event", "Internal note added"),
         ),
         # Uploading is applied by services.attachment_add (it needs the file), not request_act;
         # declared here so that its roles and states are checked like any other action's.
@@ -212,6 +229,7 @@ ACTIONS: dict[str, Action] = {
             style="secondary",
             button=False,
             own_service=True,
+            done=pgettext_lazy("event", "Document attached"),
         ),
         Action(
             "comment",
@@ -222,9 +240,16 @@ ACTIONS: dict[str, Action] = {
             needs_text=True,
             message_kind="comment",
             style="secondary",
+            done=pgettext_lazy("event", "Coordinator commented"),
         ),
         Action(
-            "remind", pgettext_lazy("action", "Send a reminder"), WORKING, None, Perm.REQUEST_REMIND, style="secondary"
+            "remind",
+            pgettext_lazy("action", "Send a reminder"),
+            WORKING,
+            None,
+            Perm.REQUEST_REMIND,
+            style="secondary",
+            done=pgettext_lazy("event", "Reminder sent"),
         ),
     ]
 }
@@ -250,5 +275,10 @@ EVENT_LABELS = {
 
 
 def event_label(action: str) -> str:
-    """The label of a timeline event that is not a workflow action (see ``ACTIONS`` for those)."""
+    """What a timeline event says happened, in the past tense: a workflow action's ``done``
+    label ("Request sent"), or one of :data:`EVENT_LABELS`. The one source for the timeline,
+    the audit log and the success banners."""
+    spec = ACTIONS.get(action)
+    if spec is not None:
+        return str(spec.done_label)
     return str(EVENT_LABELS.get(action, action))

@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -52,6 +53,13 @@ class Transition:
     own_service: bool = False
     message_kind: str = ""
     style: str = ""  # "warning" for destructive buttons, "secondary" for minor ones
+    # What happened, in the past tense ("Request sent"): the timeline's and the audit log's
+    # event, and the success banner. The label is the command on the button.
+    done: Promise | None = None
+
+    @property
+    def done_label(self) -> Promise:
+        return self.done or self.label
 
 
 Handler = Callable[[Any, Any, Transition, dict[str, Any]], str | None]
@@ -141,9 +149,24 @@ class Workflow(Generic[M]):
             self.refuse(actor, obj, transition, stale=False)
         return transition
 
-    def lock(self, obj: M, version: int | None = None, *, related: Iterable[str] = ()) -> M:
-        """The row, locked for the rest of the transaction; Changed if ``version`` is stale."""
-        locked = self.model._default_manager.select_for_update(of=("self",)).select_related(*related).get(pk=obj.pk)
+    def lock(
+        self,
+        obj: M | int,
+        version: int | None = None,
+        *,
+        related: Iterable[str] = (),
+        visible: Callable[[M], bool] | None = None,
+    ) -> M:
+        """The row (an object or its key), locked for the rest of the transaction; Http404 if
+        it does not exist or ``visible`` says the actor may not see it (the same answer for
+        both), Changed if ``version`` is stale."""
+        pk = obj if isinstance(obj, int) else obj.pk
+        # A list, not .get(): the key is unique, and get()'s LIMIT makes PostgreSQL's planner
+        # weigh the joined plan for nothing.
+        found = list(self.model._default_manager.select_for_update(of=("self",)).select_related(*related).filter(pk=pk))
+        if not found or (visible is not None and not visible(found[0])):
+            raise Http404
+        locked = found[0]
         if version is not None and self.version_field and getattr(locked, self.version_field) != version:
             raise self.changed
         return locked
@@ -160,23 +183,30 @@ class Workflow(Generic[M]):
         self,
         *,
         actor: Any,
-        obj: M,
+        obj: M | int,
         action: str,
         version: int | None = None,
         payload: dict[str, Any] | None = None,
         related: Iterable[str] = (),
+        visible: Callable[[M], bool] | None = None,
     ) -> Outcome[M]:
         """Take ``action`` on ``obj`` in one transaction. Raises ValidationError (unknown action,
-        wrong state, bad input naming the field), PermissionDenied, or Changed."""
+        wrong state, bad input naming the field), PermissionDenied, or Changed.
+
+        ``obj`` is the object as the actor last saw it, or only its key: then the one locking
+        query reads it, ``visible`` decides whether the actor may see it at all (Http404
+        otherwise), and only ``version`` can tell that it changed (an API call, whose client
+        sends the version it saw)."""
         if self.record is None:
             raise ImproperlyConfigured(f"the {self.model.__name__} workflow has no handlers bound")
         transition = self.get(action)
         payload = payload or {}
         with transaction.atomic():
-            locked = self.lock(obj, version, related=related)
+            locked = self.lock(obj, version, related=related, visible=visible)
             stale = bool(
                 version is None
                 and self.version_field
+                and not isinstance(obj, int)
                 and getattr(locked, self.version_field) != getattr(obj, self.version_field)
             )
             if not self.allowed(actor, locked, transition):

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from openimi.core.models import Country, Language, LegalArea, Term, Vocabulary
 from openimi.directory.permissions import Perm, require
@@ -100,7 +101,9 @@ def term_add(*, actor, vocabulary: Vocabulary, code: str, labels: dict[str, str]
         errors[f"label_{settings.LANGUAGE_CODE}"] = _("Enter the English label.")
     too_long = [lang for lang, text in labels.items() if len(text) > MAX_LABEL]
     for lang in too_long:
-        errors[f"label_{lang}"] = _("Use at most %(count)d characters.") % {"count": MAX_LABEL}
+        errors[f"label_{lang}"] = ngettext(
+            "Use at most %(count)d character.", "Use at most %(count)d characters.", MAX_LABEL
+        ) % {"count": MAX_LABEL}
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -17,7 +17,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from openimi.privacy.models import AuditEntry, AuditHead
@@ -88,9 +88,32 @@ def audit(*, actor, action: str, obj=None, authority_id: int | None = None, **da
             prev_hash=head.hash,
         )
         entry.hash = _digest(head.hash, entry)
-        entry.save()
-        AuditHead.objects.filter(pk=head.pk).update(hash=entry.hash)
+        connection = connections[router.db_for_write(AuditEntry)]
+        if connection.vendor == "postgresql":
+            _insert_and_move_head(connection, entry)
+        else:
+            entry.save()
+            AuditHead.objects.filter(pk=head.pk).update(hash=entry.hash)
     return entry
+
+
+def _insert_and_move_head(connection, entry: AuditEntry) -> None:
+    """PostgreSQL: the entry and the head's new hash in one statement (a data-modifying CTE),
+    one round trip less while the head is locked."""
+    fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields]
+    entries, heads = (connection.ops.quote_name(m._meta.db_table) for m in (AuditEntry, AuditHead))
+    placeholders = ", ".join(["%s"] * len(values))
+    sql = (
+        f"WITH inserted AS (INSERT INTO {entries} ({columns}) VALUES ({placeholders}) RETURNING id) "  # noqa: S608 - names are ours, values are parameters
+        f"UPDATE {heads} SET hash = %s WHERE id = %s RETURNING (SELECT id FROM inserted)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, entry.hash, AuditHead.SINGLETON])
+        entry.pk = cursor.fetchone()[0]
+    entry._state.adding = False
+    entry._state.db = connection.alias
 
 
 @dataclass(frozen=True)

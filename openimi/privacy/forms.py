@@ -60,7 +60,16 @@ AUDIT_ACTIONS = [
 
 
 class AuditFilterForm(forms.Form):
+    """``authorities`` lists the ones the reader may filter on; past :data:`AUTHORITY_CHOICES`
+    of them a list is no help (a coordinator reads hundreds): the authority is then found by
+    words of its name instead."""
+
+    AUTHORITY_CHOICES = 30
+
     authority = forms.TypedChoiceField(label=_("Authority"), required=False, coerce=int, empty_value=None)
+    authority_name = forms.CharField(
+        label=_("Authority"), required=False, max_length=100, help_text=_("Words of the authority's name")
+    )
     action = forms.ChoiceField(label=_("What"), required=False, choices=AUDIT_ACTIONS)
     actor = forms.CharField(label=_("E-mail address of the user"), required=False, max_length=254)
     since = DateField(label=pgettext_lazy("date range", "From"), required=False)
@@ -68,4 +77,8 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, authorities=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["authority"].choices = [("", _("All authorities")), *authorities]
+        if len(authorities) > self.AUTHORITY_CHOICES:
+            del self.fields["authority"]
+        else:
+            del self.fields["authority_name"]
+            self.fields["authority"].choices = [("", _("All authorities")), *authorities]

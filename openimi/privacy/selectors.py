@@ -147,6 +147,7 @@ def _mentioning(own: QuerySet, name: str, name_words: list[str]) -> set[int]:
 @dataclass
 class AuditFilters:
     authority: int | None = None
+    authority_name: str = ""  # words of the name, where there are too many authorities to list
     action: str = ""
     actor: str = ""
     since: object = None
@@ -173,6 +174,11 @@ def audit_entries(user, filters: AuditFilters, acting_for: int | None = None) ->
     qs = AuditEntry.objects.filter(authority_id__in=visible.values("pk"))
     if filters.authority:
         qs = qs.filter(authority_id=filters.authority)
+    if filters.authority_name:
+        named = visible
+        for word in filters.authority_name.split()[:5]:
+            named = named.filter(official_name__icontains=word)
+        qs = qs.filter(authority_id__in=named.values("pk"))
     if filters.action:
         qs = qs.filter(action__startswith=filters.action)
     if filters.actor:

@@ -19,8 +19,10 @@ from django.views.decorators.http import require_POST
 from openimi.directory.models import Authority, AuthorityEvent
 from openimi.directory.permissions import admin_authority_ids
 from openimi.directory.views import _apply_errors, _page_number
+from openimi.exchanges import selectors as exchange_selectors
 from openimi.exchanges.services import RequestChanged
-from openimi.exchanges.workflow import ACTIONS, event_label
+from openimi.exchanges.workflow import event_label
+from openimi.lib.text import labelled
 from openimi.privacy import selectors, services
 from openimi.privacy.forms import AuditFilterForm, CompleteForm, ContestForm, RectifyForm, SubjectRequestForm
 
@@ -50,10 +52,21 @@ def action_label(action: str) -> str:
         name = action.removeprefix("authority.")
         return str(AuthorityEvent.Action(name).label) if name in AuthorityEvent.Action.values else action
     if action.startswith("request."):
-        name = action.removeprefix("request.")
-        spec = ACTIONS.get(name)
-        return str(spec.label) if spec else event_label(name)
+        return event_label(action.removeprefix("request."))
     return action
+
+
+REQUEST_TYPE = "exchanges.InformationRequest"
+
+
+def _request_ref(entry, requests: dict) -> dict | None:
+    """The request an entry is about: its reference (a draft has none yet) and its page's
+    address if the reader may open it."""
+    if entry.object_type != REQUEST_TYPE or not entry.object_id.isdecimal():
+        return None
+    pk = int(entry.object_id)
+    reference, visible = requests.get(pk, (None, False))
+    return {"pk": pk, "reference": reference, "url": reverse("exchanges:detail", args=[pk]) if visible else ""}
 
 
 def _admin_authorities(user) -> list[tuple[int, str]]:
@@ -159,7 +172,8 @@ def rectify_view(request, pk, request_pk):
     form = RectifyForm(request.POST, prefix=f"r{int(request_pk)}")
     if not form.is_valid():
         for name, errors in form.errors.items():
-            messages.error(request, f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}")
+            label = form.fields[name].label if name in form.fields else ""
+            messages.error(request, labelled(label, " ".join(errors)) if label else " ".join(errors))
         return redirect("privacy:subject_request", subject_request.pk)
     data = dict(form.cleaned_data)
     version = data.pop("version")
@@ -258,7 +272,9 @@ def export_print_view(request, pk):
 @login_required
 def audit_view(request):
     authorities = selectors.audit_authorities(request.user)
-    choices = list(authorities.order_by("official_name").values_list("pk", "official_name")[:500])
+    # One more than a list shows: then the form asks for words of the name instead.
+    listed = AuditFilterForm.AUTHORITY_CHOICES + 1
+    choices = list(authorities.order_by("official_name").values_list("pk", "official_name")[:listed])
     if not choices:
         raise Http404
     form = AuditFilterForm(request.GET or None, authorities=choices)
@@ -267,7 +283,18 @@ def audit_view(request):
     paginator = Paginator(selectors.audit_entries(request.user, filters), PAGE_SIZE)
     page = paginator.get_page(_page_number(request))
     names = dict(Authority.objects.filter(pk__in={e.authority_id for e in page}).values_list("pk", "official_name"))
-    entries = [{"entry": e, "authority": names.get(e.authority_id, ""), "label": action_label(e.action)} for e in page]
+    requests = exchange_selectors.references_for(
+        request.user, {int(e.object_id) for e in page if e.object_type == REQUEST_TYPE and e.object_id.isdecimal()}
+    )
+    entries = [
+        {
+            "entry": e,
+            "authority": names.get(e.authority_id, ""),
+            "label": action_label(e.action),
+            "request": _request_ref(e, requests),
+        }
+        for e in page
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -12,11 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from babel import Locale, UnknownLocaleError
 from django.conf import settings
 from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from openimi.core.i18n import pick
@@ -109,6 +111,15 @@ class Offer:
     hint: str = ""
 
 
+def _language_label(code: str) -> str:
+    """A language's name in the reader's language, from CLDR (which the languages' stored
+    names come from): explaining a missing pair costs no query."""
+    try:
+        return Locale.parse((get_language() or "en").replace("-", "_")).languages.get(code) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
 def translation_offers(sources: Iterable[str], target: str) -> dict[str, Offer]:
     """For each source language, whether a configured engine (or a chain of them) can
     translate into ``target``, from the cached pair lists: no engine is called per page."""
@@ -120,7 +131,6 @@ def translation_offers(sources: Iterable[str], target: str) -> dict[str, Offer]:
     offers = {s: Offer(ok=True) for s in sources if find_route(s, target, pairs) is not None}
     missing = sources - set(offers)
     if missing:
-        names = {lang.code: pick(lang.names) for lang in Language.objects.filter(code__in=[*missing, target])}
         hint = _("Your operator can add this pair by configuring DeepL, eTranslation or LibreTranslate.")
         for source in missing:
             if down and not pairs:
@@ -128,8 +138,8 @@ def translation_offers(sources: Iterable[str], target: str) -> dict[str, Offer]:
                 offers[source] = Offer(ok=False, reason=reason)
                 continue
             reason = _("No machine translation is available from %(source)s to %(target)s.") % {
-                "source": names.get(source, source),
-                "target": names.get(target, target),
+                "source": _language_label(source),
+                "target": _language_label(target),
             }
             offers[source] = Offer(ok=False, reason=reason, hint=hint)
     return offers

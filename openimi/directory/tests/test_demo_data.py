@@ -19,6 +19,8 @@ def test_demo_data_covers_every_country_role_and_state(db):
     assert SearchEntry.objects.filter(authority=home).exists()  # and a searchable directory
     closed = InformationRequest.objects.filter(state=State.CLOSED).first()
     assert [e.action for e in closed.events.all()][-1] == "accept_answer"
+    invited = Authority.objects.filter(status="invited")
+    assert invited.exists() and invited.filter(invitation__isnull=True).count() == 0
 
 
 def test_demo_data_refuses_a_database_that_has_authorities(db):

@@ -3,8 +3,12 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 
-from openimi.directory.models import Authority, AuthorityStatus
+from openimi.directory.models import Authority, AuthorityStatus, AuthorityText
+from openimi.lib import formats
 from openimi.tests.factories import AuthorityFactory
 
 
@@ -257,3 +261,86 @@ def test_the_old_coordination_address_leads_to_the_page(client_for, fr_coordinat
     response = client_for(fr_coordinator).get("/directory/coordination/")
     assert response.status_code == 301
     assert response["Location"] == reverse("exchanges:coordination")
+
+
+def _banner(page: str) -> str:
+    opening = '<p class="govuk-notification-banner__heading">'
+    start = page.index(opening) + len(opening)
+    return page[start : page.index("</p>", start)]
+
+
+def test_adding_an_existing_account_says_they_sign_in_with_their_password(
+    client_for, fr_admin, fr_authority, de_handler, mailbox, django_capture_on_commit_callbacks
+):
+    client = client_for(fr_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("directory:members", args=[fr_authority.pk]),
+            # The name typed differs from the account's: the banner names the account's holder.
+            {"email": de_handler.email.upper(), "full_name": "Paul Wagner", "roles": ["observer:*"]},
+            follow=True,
+        )
+    with translation.override(fr_admin.language):
+        expected = gettext("%(name)s has been added. They sign in with their existing password.") % {
+            "name": de_handler.full_name
+        }
+    assert _banner(response.content.decode()) == escape(expected)
+    assert fr_authority.memberships.filter(user=de_handler).exists()
+    assert mailbox.wait(1, timeout=0.5) == []
+
+
+def test_adding_a_new_account_sends_the_password_mail(
+    client_for, fr_admin, fr_authority, mailbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(fr_admin).post(
+            reverse("directory:members", args=[fr_authority.pk]),
+            {"email": "paul.wagner@architectes.example", "full_name": "Paul Wagner", "roles": ["observer:*"]},
+            follow=True,
+        )
+    with translation.override(fr_admin.language):
+        expected = gettext("%(name)s has been added and will receive an e-mail to choose a password.") % {
+            "name": "Paul Wagner"
+        }
+    assert _banner(response.content.decode()) == escape(expected)
+    assert [m["To"] for m in mailbox.wait(1)] == ["paul.wagner@architectes.example"]
+
+
+def test_invitations_say_until_when_they_are_valid(client_for, fr_coordinator, mailbox):
+    client = client_for(fr_coordinator)
+    response = client.post(
+        reverse("directory:invite"),
+        {
+            "official_name": "Mairie de Reims",
+            "email": "contact@reims.example",
+            "country": "FR",
+            "legal_areas": ["services"],
+        },
+    )
+    invitation = Authority.objects.get(official_name="Mairie de Reims").invitation
+    with translation.override(fr_coordinator.language):
+        sentence = gettext("This link can be used once and expires on %(date)s.") % {
+            "date": formats.datetime_long(invitation.expires_at)
+        }
+        short = gettext("valid until %(date)s") % {"date": formats.date_short(invitation.expires_at)}
+    assert f'<p class="govuk-body" data-testid="invitation-expiry">{sentence}</p>' in response.content.decode()
+    desk = client.get(reverse("exchanges:coordination")).content.decode()
+    assert f"contact@reims.example · {short}</span>" in desk
+
+
+def test_an_authority_s_subtitle_is_in_the_reader_s_language_where_it_exists(client_for, fr_handler, de_authority):
+    AuthorityText.objects.update_or_create(
+        authority=de_authority, language_id="en", defaults={"title": "Chamber of Architects, Berlin"}
+    )
+    client = client_for(fr_handler)  # reads French
+    detail = client.get(reverse("directory:detail", args=[de_authority.pk])).content.decode()
+    listing = client.get(reverse("directory:list"), {"country": "DE"}).content.decode()
+    # Only English exists: shown, marked as English for screen readers.
+    assert '<div lang="en"><p class="govuk-body-l">Chamber of Architects, Berlin</p>' in detail
+    assert 'lang="en">Chamber of Architects, Berlin</p>' in listing
+    AuthorityText.objects.create(authority=de_authority, language_id="fr", title="Chambre des architectes de Berlin")
+    detail = client.get(reverse("directory:detail", args=[de_authority.pk])).content.decode()
+    listing = client.get(reverse("directory:list"), {"country": "DE"}).content.decode()
+    assert '<div><p class="govuk-body-l">Chambre des architectes de Berlin</p>' in detail
+    assert '<p class="govuk-body govuk-!-margin-bottom-1">Chambre des architectes de Berlin</p>' in listing
+    assert "Chamber of Architects, Berlin" not in detail + listing

@@ -9,7 +9,9 @@ from openimi.directory.members import token_issue
 from openimi.directory.models import AuthorityEvent
 from openimi.exchanges.services import request_act, request_create
 from openimi.exchanges.tests.test_workflow import draft_data
+from openimi.privacy.audit import audit
 from openimi.privacy.models import AuditEntry
+from openimi.tests.factories import AuthorityFactory, UserFactory
 
 
 def _submitted_and_viewed(fr_handler, fr_authority, de_authority, de_handler, client_for):
@@ -90,3 +92,45 @@ def test_every_entry_reads_as_a_sentence_in_the_reader_s_language(fr_handler, fr
     with translation.override("fr"):
         label = escape(str(AuthorityEvent.Action.TOKEN_ISSUED.label))
     assert label in page and "authority.token_issued" not in page
+
+
+def test_entries_about_a_request_show_its_reference_and_link_to_it(
+    fr_handler, fr_authority, de_authority, de_handler, fr_admin, fr_coordinator, client_for
+):
+    r = _submitted_and_viewed(fr_handler, fr_authority, de_authority, de_handler, client_for)
+    link = f'<a class="govuk-link" href="{reverse("exchanges:detail", args=[r.pk])}">{r.reference}</a>'
+    page = client_for(fr_admin).get(reverse("privacy:audit")).content.decode()
+    assert f'<span class="govuk-body-s">{link}</span>' in page
+    assert f"{r.pk}</span>" not in page
+    # The coordinator reads the authority's log but is not involved in the request: the
+    # reference, without a link to a page it may not open.
+    page = client_for(fr_coordinator).get(reverse("privacy:audit")).content.decode()
+    assert f'<span class="govuk-body-s">{r.reference}</span>' in page and link not in page
+
+
+def test_a_draft_without_reference_is_named_by_its_number(fr_handler, fr_authority, de_authority, fr_admin, client_for):
+    r = request_create(actor=fr_handler, requester=fr_authority, data=draft_data(de_authority))
+    assert r.reference is None
+    audit(actor=fr_handler, action="request.edited", obj=r, authority_id=fr_authority.pk)
+    page = client_for(fr_admin).get(reverse("privacy:audit")).content.decode()
+    with translation.override(fr_admin.language):
+        name = translation.gettext("Request number %(number)s") % {"number": r.pk}
+    url = reverse("exchanges:detail", args=[r.pk])
+    assert f'<span class="govuk-body-s"><a class="govuk-link" href="{url}">{escape(name)}</a></span>' in page
+
+
+def test_past_thirty_authorities_the_filter_is_a_name_search(fr_coordinator, fr_authority, client_for):
+    client = client_for(fr_coordinator)
+    page = client.get(reverse("privacy:audit")).content.decode()
+    assert 'name="authority"' in page and 'name="authority_name"' not in page
+    for n in range(30):
+        AuthorityFactory(official_name=f"Mairie numéro {n}", country_id="FR")
+    page = client.get(reverse("privacy:audit")).content.decode()
+    assert 'name="authority_name"' in page and "<select" not in page.split('name="authority_name"')[0][-400:]
+    assert 'name="authority"' not in page
+    somebody = UserFactory(email="somebody@architectes.example")
+    audit(actor=somebody, action="authority.edited", obj=fr_authority, authority_id=fr_authority.pk)
+    found = client.get(reverse("privacy:audit"), {"authority_name": "architectes Île"}).content.decode()
+    assert somebody.email in found
+    missed = client.get(reverse("privacy:audit"), {"authority_name": "Mairie"}).content.decode()
+    assert somebody.email not in missed

@@ -12,6 +12,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -26,6 +27,7 @@ from openimi.directory.models import (
     AuthorityStatus,
     AuthorityText,
     CoordinatorFunction,
+    Invitation,
 )
 from openimi.directory.search import reindex_all
 from openimi.exchanges.demo import generate_requests
@@ -241,8 +243,20 @@ class Command(BaseCommand):
 
         def flush():
             Authority.objects.bulk_create(pending_objects, batch_size=BATCH)
-            texts, areas, competences = [], [], []
+            texts, areas, competences, invitations = [], [], [], []
             for authority, template, title in pending_meta:
+                if authority.status == AuthorityStatus.INVITED:
+                    # An invited authority has its invitation, as authority_invite makes it:
+                    # the coordinators' desk says until when it is valid.
+                    invitations.append(
+                        Invitation(
+                            authority=authority,
+                            email=authority.email,
+                            digest=Invitation.digest_for(Invitation.token_for(authority.pk, self.now)),
+                            created_at=self.now,
+                            expires_at=self.now + datetime.timedelta(days=settings.INVITATION_VALID_DAYS),
+                        )
+                    )
                 texts.append(AuthorityText(authority=authority, language_id="en", title=title))
                 for area in template["areas"]:
                     areas.append(AuthorityArea(authority=authority, legal_area_id=area))
@@ -252,6 +266,7 @@ class Command(BaseCommand):
             AuthorityText.objects.bulk_create(texts, batch_size=BATCH)
             AuthorityArea.objects.bulk_create(areas, batch_size=BATCH)
             Authority.competences.through.objects.bulk_create(competences, batch_size=BATCH)
+            Invitation.objects.bulk_create(invitations, batch_size=BATCH)
             pending_objects.clear()
             pending_meta.clear()
             self._progress(f"{len(created):,} authorities")
