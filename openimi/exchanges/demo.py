@@ -139,6 +139,11 @@ def generate_requests(
                 continue
             path = PATHS[state]
             step = datetime.timedelta(days=rng.uniform(0.2, 9))
+            if path and created + step * len(path) > now:
+                # The demo's clock ends now: a history that would run into the future is
+                # compressed into the time since creation, so nothing is dated after now and a
+                # request sent today is on the inbox's first page (newest change first).
+                step = (now - created) * rng.uniform(0.3, 0.95) / len(path)
             stamps = [created + step * (i + 1) for i in range(len(path))]
             sent_at = stamps[0] if path and state != State.AWAITING_APPROVAL else None
             reply_by = (created + datetime.timedelta(days=rng.randint(14, 45))).date()

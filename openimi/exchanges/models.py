@@ -220,3 +220,18 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} on {self.request_id}"
+
+
+class RequestSeen(models.Model):
+    """When a user last opened a request's page: the inbox marks as new a request changed
+    since (or never opened)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    request = models.ForeignKey(InformationRequest, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "request"], name="requestseen_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw {self.request_id}"

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from openimi.directory.models import Authority, AuthorityStatus
 from openimi.directory.permissions import Perm, has_perm, roles_of, scope_filter, scopes_of
 from openimi.directory.search import SearchFilters, search
 from openimi.exchanges import permissions
-from openimi.exchanges.models import Attachment, InformationRequest, Message, RequestEvent, State
+from openimi.exchanges.models import Attachment, InformationRequest, Message, RequestEvent, RequestSeen, State
 from openimi.exchanges.services import handlers_of
 from openimi.exchanges.visibility import personal_data_visible, responder_side, side_filter, visibility_for
 from openimi.lib import formats
@@ -106,6 +106,13 @@ def box(user, filters: BoxFilters) -> QuerySet[InformationRequest]:
     return qs.select_related("requester__country", "responder__country", "legal_area", "responder_handler").order_by(
         SORTS[filters.sort], "-pk"
     )
+
+
+def with_new_marker(qs: QuerySet[InformationRequest], user) -> QuerySet[InformationRequest]:
+    """Annotate ``is_new``: the user has not opened the request since its last change. One
+    EXISTS in the list's own query (not a query per row)."""
+    seen = RequestSeen.objects.filter(user=user, request=OuterRef("pk"), seen_at__gte=OuterRef("updated_at"))
+    return qs.annotate(is_new=~Exists(seen))
 
 
 def state_counts(user, filters: BoxFilters) -> dict[str, int]:

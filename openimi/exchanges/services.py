@@ -31,6 +31,7 @@ from openimi.exchanges.models import (
     Message,
     RequestEvent,
     RequestQuestion,
+    RequestSeen,
     State,
 )
 from openimi.exchanges.workflow import Action
@@ -666,6 +667,17 @@ def attachment_add(*, actor: User, request: InformationRequest, upload) -> Attac
             attachment.file.storage.delete(attachment.file.name)
         raise
     return attachment
+
+
+def request_seen(*, actor, request: InformationRequest) -> None:
+    """Remember that ``actor`` opened the request now (the inbox's "New" marker): one upsert,
+    no event or audit entry (it records nothing about the exchange itself)."""
+    RequestSeen.objects.bulk_create(
+        [RequestSeen(user=actor, request=request, seen_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["user", "request"],
+        update_fields=["seen_at"],
+    )
 
 
 def personal_data_shown(*, actor, request: InformationRequest, channel: str, attachment: Attachment | None = None):

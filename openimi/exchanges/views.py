@@ -15,7 +15,7 @@ from openimi.directory import selectors as directory_selectors
 from openimi.directory import services as directory_services
 from openimi.directory.forms import DelegatedCoordinatorForm
 from openimi.directory.models import Authority, AuthorityStatus, CoordinatorFunction
-from openimi.directory.permissions import Perm, scopes_of
+from openimi.directory.permissions import Perm, roles_of, scopes_of
 from openimi.directory.search import SearchFilters, search
 from openimi.directory.views import _apply_errors, _page_number
 from openimi.exchanges import permissions, selectors, services
@@ -38,7 +38,7 @@ def box_view(request, box="inbox"):
     form = BoxForm(request.GET or None, areas=_areas_choices())
     data = form.cleaned_data if form.is_valid() else {}
     filters = selectors.BoxFilters(box=box, **{k: v for k, v in data.items() if v not in (None, "")})
-    paginator = Paginator(selectors.box(request.user, filters), PAGE_SIZE)
+    paginator = Paginator(selectors.with_new_marker(selectors.box(request.user, filters), request.user), PAGE_SIZE)
     page = paginator.get_page(_page_number(request))
     query = request.GET.copy()
     query.pop("page", None)
@@ -53,6 +53,9 @@ def box_view(request, box="inbox"):
             "querystring": query.urlencode(),
             "counts": [(value, label, counts[value]) for value, label in State.choices if counts[value]],
             "can_compose": _requesters(request.user) != [],
+            # Which of the user's authorities a row concerns: only worth a column when the
+            # user belongs to more than one (otherwise it is the same name on every row).
+            "several_authorities": len(roles_of(request.user)) > 1,
         },
     )
 
@@ -218,6 +221,7 @@ def detail_view(request, pk):
     personal = visible.personal_data
     if personal:
         services.personal_data_shown(actor=request.user, request=r, channel="web")
+    services.request_seen(actor=request.user, request=r)
     rows = selectors.question_rows(r)
     actions = permissions.available_actions(request.user, r)
     can_answer = any(a.name == "answer" for a in actions)

@@ -224,6 +224,12 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         "data": NONE,
         "internal": NONE,
     },
+    "exchanges.RequestSeen": {
+        "id": NONE,
+        "user": USER,
+        "request": NONE,
+        "seen_at": NONE,
+    },
     "notifications.Notification": {
         "id": NONE,
         "recipient": USER,

@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import npgettext
 
 from openimi.directory.permissions import Perm, admin_authority_ids, has_perm, scopes_of
 from openimi.notifications.selectors import unread_count
@@ -29,16 +29,16 @@ def navigation(request) -> list[dict[str, Any]]:
     elif scopes_of(user):
         items.append({"url": reverse("privacy:audit"), "label": _("Data protection")})
     unread = unread_count(user)
+    # The number of unread ones is a badge: a short entry whatever the language.
     items.append(
         {
             "url": reverse("notifications:list"),
-            "label": ngettext("Notifications (%(count)d new)", "Notifications (%(count)d new)", unread)
-            % {"count": unread}
-            if unread
-            else _("Notifications"),
+            "label": _("Notifications"),
+            "badge": unread,
+            "badge_label": npgettext("notifications", "new", "new", unread),
         }
     )
-    items.append({"url": reverse("accounts:profile"), "label": _("My account")})
+    # "My account" is the user's name in the header: the menu keeps to the work.
     # One current entry: the longest address that the page's is or starts with ("Users" at
     # /directory/users/ rather than "Directory" at /directory/).
     page = request.path

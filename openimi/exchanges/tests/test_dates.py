@@ -55,7 +55,7 @@ def test_a_request_page_shows_the_reader_s_formats_and_no_american_ones(answered
     client = client_for(fr_handler)
     _page(client, answered)  # warm-up: the session's first page loads the second factor
     html, queries = _page(client, answered)
-    assert queries == 14 + counts.audit_write()  # the same in both languages: formats come from CLDR, not the database
+    assert queries == 15 + counts.audit_write()  # the same in both languages: formats come from CLDR, not the database
     assert not US_FORMATS.search(html), US_FORMATS.search(html)
     event = answered.events.order_by("at").first()
     shown = {

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from openimi.exchanges.models import InformationRequest, State
+from openimi.exchanges.models import InformationRequest, RequestSeen, State
 from openimi.exchanges.services import RequestChanged, request_act, request_create
 from openimi.exchanges.tests.test_workflow import draft_data
 from openimi.tests.factories import AuthorityFactory, UserFactory, date_fields, member
@@ -241,3 +241,29 @@ def test_forward_from_the_page_offers_authorities_of_the_responders_country(clie
     )
     sent.refresh_from_db()
     assert sent.responder == other
+
+
+def test_the_inbox_marks_requests_not_opened_since_their_last_change(client_for, sent, fr_handler, de_handler):
+    web = client_for(de_handler)
+    assert web.get(reverse("exchanges:inbox")).context["page"][0].is_new
+    assert web.get(reverse("exchanges:detail", args=[sent.pk])).status_code == 200
+    seen = RequestSeen.objects.get(user=de_handler, request=sent)
+    assert not web.get(reverse("exchanges:inbox")).context["page"][0].is_new
+    # Changed since: new again; opening it again moves seen_at on.
+    InformationRequest.objects.filter(pk=sent.pk).update(updated_at=timezone.now() + datetime.timedelta(seconds=1))
+    assert web.get(reverse("exchanges:inbox")).context["page"][0].is_new
+    web.get(reverse("exchanges:detail", args=[sent.pk]))
+    assert RequestSeen.objects.get(pk=seen.pk).seen_at > seen.seen_at
+    assert RequestSeen.objects.filter(user=de_handler).count() == 1
+    # The sender's outbox is separate: they have not opened it either.
+    assert client_for(fr_handler).get(reverse("exchanges:outbox")).context["page"][0].is_new
+
+
+def test_the_authority_column_shows_only_for_members_of_several_authorities(client_for, sent, de_handler):
+    page = client_for(de_handler).get(reverse("exchanges:inbox")).content.decode()
+    # The user's own authority (the responder) is named only in that column.
+    assert sent.responder.official_name not in page and "openimi-nowrap" in page
+    other = AuthorityFactory(country_id="DE", official_name="Zahnärztekammer Berlin")
+    member(de_handler, other, "request_handler")
+    page = client_for(de_handler).get(reverse("exchanges:inbox")).content.decode()
+    assert sent.responder.official_name in page

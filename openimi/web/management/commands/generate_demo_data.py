@@ -16,10 +16,11 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from openimi.accounts.models import Membership, Role, RoleGrant, User
-from openimi.core.models import Country, Region, Term
+from openimi.core.models import Country, LegalArea, Region, Term
 from openimi.directory.models import (
     Authority,
     AuthorityArea,
@@ -31,7 +32,8 @@ from openimi.directory.models import (
 )
 from openimi.directory.search import reindex_all
 from openimi.exchanges.demo import generate_requests
-from openimi.exchanges.models import InformationRequest
+from openimi.exchanges.models import InformationRequest, RequestSeen
+from openimi.lib.bulk import insert_rows
 from openimi.privacy.services import subject_request_create
 
 DATA = Path(__file__).resolve().parents[3] / "directory" / "data" / "demo_names.json"
@@ -112,6 +114,9 @@ STATUS_MIX = [
 ]
 # Named accounts for clicking through, one per role, in these countries.
 DEMO_COUNTRIES = ["FR", "DE", "IT", "ES", "PL"]
+# The legal area every demo home authority holds (besides its own), so that the demo handlers
+# of any two demo countries can send each other requests (the README's ready scenario).
+DEMO_SHARED_AREA = "services"
 DEMO_ROLES = [Role.LOCAL_ADMIN, Role.REQUEST_HANDLER, Role.REQUEST_ALLOCATOR, Role.ALERT_HANDLER, Role.OBSERVER]
 
 
@@ -154,6 +159,7 @@ class Command(BaseCommand):
             coordinators = self._coordinators()
             authority_ids = self._authorities(options["authorities"], coordinators)
             self._users(authority_ids, options["users_per_authority"], coordinators)
+            self._shared_area()
             reindex_all(progress=None)
             self._progress("search index built")
         if options["requests"]:
@@ -162,10 +168,47 @@ class Command(BaseCommand):
                     options["requests"], rng=self.rng, names=self.names, progress=self._progress, hot=self.demo_homes
                 )
                 self._subject_requests()
+                self._seen()
         self._progress(
             f"Done: {Authority.objects.count():,} authorities, {User.objects.count():,} users, "
             f"{options['requests']:,} requests."
         )
+
+    def _shared_area(self) -> None:
+        """Give every demo home authority the shared legal area, keeping its own areas."""
+        if not LegalArea.objects.filter(code=DEMO_SHARED_AREA).exists():
+            return
+        holding = set(
+            AuthorityArea.objects.filter(authority_id__in=self.demo_homes, legal_area_id=DEMO_SHARED_AREA).values_list(
+                "authority_id", flat=True
+            )
+        )
+        AuthorityArea.objects.bulk_create(
+            [
+                AuthorityArea(authority_id=home, legal_area_id=DEMO_SHARED_AREA)
+                for home in self.demo_homes
+                if home not in holding
+            ]
+        )
+
+    def _seen(self) -> None:
+        """The demo accounts have opened their requests as they stood a day ago, so that the
+        inbox marks as new only what changed since (and what is sent during the demo)."""
+        yesterday = self.now - datetime.timedelta(days=1)
+        users = list(
+            Membership.objects.filter(user__is_demo=True, authority_id__in=self.demo_homes).values_list(
+                "user_id", "authority_id"
+            )
+        )
+        rows = []
+        for user_id, home in users:
+            requests = InformationRequest.objects.filter(
+                Q(requester_id=home) | Q(responder_id=home), updated_at__lt=yesterday
+            ).values_list("pk", "updated_at")
+            rows += [RequestSeen(user_id=user_id, request_id=pk, seen_at=at) for pk, at in requests]
+        for start in range(0, len(rows), BATCH):
+            insert_rows(RequestSeen, rows[start : start + BATCH])
+        self._progress(f"{len(rows):,} requests already opened by the demo accounts")
 
     def _subject_requests(self) -> None:
         """Each demo authority has data-subject requests to answer: one due soon, one
