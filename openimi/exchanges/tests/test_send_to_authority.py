@@ -102,7 +102,7 @@ def test_query_counts_of_the_pages_changed(
 ):
     """Old → new: authority page 10 → 11 (the countries the user sends from); compose 12 → 12,
     with ``?responder=`` 12 → 14 (that authority and its legal areas); request page with
-    "Forward" 18 → 18, with a forward search 18 → 21 (the directory search)."""
+    "Forward" 19 → 19, with a forward search 19 → 22 (the directory search)."""
     for n in range(15):
         AuthorityFactory(official_name=f"Kammer {n}", country_id="DE", areas=["professional_qualifications"])
     fr, de = client_for(fr_handler), client_for(de_handler)
@@ -110,8 +110,8 @@ def test_query_counts_of_the_pages_changed(
         (fr, reverse("directory:detail", args=[de_authority.pk]), {}, 11),
         (fr, reverse("exchanges:compose"), {"legal_area": "professional_qualifications"}, 12),
         (fr, reverse("exchanges:compose"), {"responder": de_authority.pk}, 14),
-        (de, reverse("exchanges:detail", args=[sent.pk]), {}, 18),
-        (de, reverse("exchanges:detail", args=[sent.pk]), {"forward_q": "kammer"}, 21),
+        (de, reverse("exchanges:detail", args=[sent.pk]), {}, 19),
+        (de, reverse("exchanges:detail", args=[sent.pk]), {"forward_q": "kammer"}, 22),
     )
     for client, url, params, _n in cases:
         client.get(url, params)  # warm the caches (search vocabulary, translation pairs)
