@@ -10,6 +10,7 @@ Speed: median and 95th percentile of a search (count + first page) and of autoco
 ratio to a primary-key lookup measured in the same run.
 
     .venv/bin/python bench/search.py [--authorities N] [--postgres URL] [--queries 240] [--skip-relevance]
+        [--read-countries]
 """
 
 import argparse
@@ -25,6 +26,9 @@ parser.add_argument("--authorities", type=int, default=12_600)
 parser.add_argument("--postgres")
 parser.add_argument("--queries", type=int, default=240)
 parser.add_argument("--skip-relevance", action="store_true")
+parser.add_argument(
+    "--read-countries", action="store_true", help="as the search page does: a country named in the query filters"
+)
 parser.add_argument("--seed", type=int, default=7)
 parser.add_argument("--existing", help="database URL already holding the demo data (skips generation)")
 args = parser.parse_args()
@@ -112,7 +116,11 @@ if not args.skip_relevance:
     recalls, reciprocal = [], []
     per_kind: dict[int, list[float]] = {}
     for i, (q, language, relevant) in enumerate(queries):
-        top = list(search(base, SearchFilters(q=q), language=language).queryset.values_list("pk", flat=True)[:10])
+        top = list(
+            search(
+                base, SearchFilters(q=q), language=language, read_countries=args.read_countries
+            ).queryset.values_list("pk", flat=True)[:10]
+        )
         hits = [rank for rank, pk in enumerate(top, start=1) if pk in relevant]
         recalls.append(len(hits) / min(len(relevant), 10))
         reciprocal.append(1 / hits[0] if hits else 0.0)
@@ -143,7 +151,7 @@ def measure(fn, rounds=60):
 
 def run_search(i):
     q, language, _relevant = queries[i % len(queries)]
-    result = search(base, SearchFilters(q=q), language=language).queryset
+    result = search(base, SearchFilters(q=q), language=language, read_countries=args.read_countries).queryset
     result.count()
     list(result[:25])
 

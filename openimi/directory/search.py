@@ -6,6 +6,7 @@ PostgreSQL, so both give the same results; typo and prefix expansion happen in P
 the vocabulary of indexed words (rapidfuzz). See docs/search.md."""
 
 import bisect
+import dataclasses
 import re
 import threading
 import unicodedata
@@ -17,7 +18,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from openimi.core.models import LegalArea, Term
+from openimi.core.models import Country, LegalArea, Region, Term
 from openimi.directory.models import Authority, AuthorityArea, SearchEntry, SearchWord
 from openimi.lib.bulk import insert_rows
 
@@ -178,6 +179,8 @@ class _Vocabulary:
         self.words: list[str] = []
         self.terms: dict[str, set[str]] = {}
         self.areas: dict[str, set[str]] = {}
+        self.countries: dict[tuple[str, ...], set[str]] = {}
+        self.places: dict[tuple[str, ...], set[str]] = {}
 
     def current(self) -> "_Vocabulary":
         version = (SearchWord.objects.count(), Term.objects.count())
@@ -193,12 +196,83 @@ class _Vocabulary:
                     for word in words_with_stems(name, language):
                         areas.setdefault(word, set()).add(area.code)
             self.terms, self.areas = terms, areas
+            self.countries, self.places = _country_phrases(), _region_phrases()
             self.words = sorted(set(SearchWord.objects.values_list("word", flat=True)) | set(terms))
             self.version = version
         return self
 
 
 VOCABULARY = _Vocabulary()
+MAX_PHRASE = 4  # words in the longest country name looked for ("Republika Srpska" is a region)
+
+
+def _country_phrases() -> dict[tuple[str, ...], set[str]]:
+    """Each country's name in every interface language (CLDR), normalised as query words; a
+    leading article (Irish "an", Maltese "il") is optional."""
+    phrases: dict[tuple[str, ...], set[str]] = {}
+    for code, names in Country.objects.filter(is_active=True).values_list("code", "names"):
+        for name in names.values():
+            words = tuple(normalise(name))
+            if not words:
+                continue
+            phrases.setdefault(words, set()).add(code)
+            if len(words) > 1 and len(words[0]) <= 3:
+                phrases.setdefault(words[1:], set()).add(code)
+    return phrases
+
+
+def _region_phrases() -> dict[tuple[str, ...], set[str]]:
+    """Region names (with their countries), to tell when a country's name is also a place
+    elsewhere (Luxembourg is a country and a Belgian province)."""
+    phrases: dict[tuple[str, ...], set[str]] = {}
+    for name, country in Region.objects.values_list("name", "country_id"):
+        words = tuple(normalise(name))
+        if 0 < len(words) <= MAX_PHRASE:
+            phrases.setdefault(words, set()).add(country)
+    return phrases
+
+
+@dataclass
+class CountryReading:
+    """What a query says about a country: ``country`` named without doubt (becomes the
+    filter; ``rest`` is searched), or ``ambiguous`` countries to offer as links."""
+
+    country: str = ""
+    rest: str = ""
+    phrase: str = ""
+    ambiguous: list[str] = field(default_factory=list)
+
+
+def read_country(q: str, vocabulary: "_Vocabulary", *, chosen: str = "") -> CountryReading:
+    """Find a country named in the query ("architectes Allemagne", "Deutschland"). A name of
+    several countries, or also of a region elsewhere, stays a word and is offered instead.
+    With a country already ``chosen``, only that country's name is taken out of the query."""
+    tokens: list[tuple[int, int, str]] = []
+    for m in WORD.finditer(q):
+        words = normalise(m.group())
+        if words:
+            tokens.append((m.start(), m.end(), words[0]))
+    for size in range(min(MAX_PHRASE, len(tokens)), 0, -1):
+        for i in range(len(tokens) - size + 1):
+            phrase = tuple(word for _s, _e, word in tokens[i : i + size])
+            codes = vocabulary.countries.get(phrase)
+            if not codes:
+                continue
+            start, end = tokens[i][0], tokens[i + size - 1][1]
+            typed = q[start:end]
+            elsewhere = vocabulary.places.get(phrase, set()) - codes
+            if chosen and chosen in codes:
+                return CountryReading(country=chosen, rest=_without(q, start, end), phrase=typed)
+            if chosen:
+                continue
+            if len(codes) > 1 or elsewhere:
+                return CountryReading(rest=q, phrase=typed, ambiguous=sorted(codes))
+            return CountryReading(country=next(iter(codes)), rest=_without(q, start, end), phrase=typed)
+    return CountryReading(country=chosen, rest=q)
+
+
+def _without(q: str, start: int, end: int) -> str:
+    return " ".join(f"{q[:start]} {q[end:]}".split()).strip(" ,;-")
 
 
 def expand(
@@ -247,6 +321,7 @@ class SearchResult:
     queryset: QuerySet
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     words: list[str] = field(default_factory=list)
+    country: CountryReading | None = None  # with ``read_country``: what the query said about a country
 
 
 WEIGHTS = {
@@ -336,18 +411,39 @@ RESTRICT_BELOW = 5000  # look broad words up only among this many candidates or 
 
 
 def search(
-    base: QuerySet, filters: SearchFilters, *, language: str | None = None, autocomplete: bool = False
+    base: QuerySet,
+    filters: SearchFilters,
+    *,
+    language: str | None = None,
+    autocomplete: bool = False,
+    read_countries: bool = False,
+    prefer_country: str = "",
 ) -> SearchResult:
     """Rank ``base`` (already limited to what the user may see) by how well each authority
     matches every word of the query. Every word must match something.
 
+    ``read_countries``: a country named in the query becomes the country filter (see
+    :func:`read_country`). ``prefer_country``: among equally good matches, that country's
+    authorities come first (the user's habit; it never hides anything).
+
     Candidates and scores are computed from the word index with plain indexed lookups, then
     the database applies the filters and what the user may see, and orders the best first."""
+    reading, vocabulary = None, None
+    if read_countries and normalise(filters.q):
+        vocabulary = VOCABULARY.current()
+        reading = read_country(filters.q, vocabulary, chosen=filters.country.upper())
+        if reading.country:
+            filters = dataclasses.replace(filters, q=reading.rest, country=reading.country)
     qs = _filtered_base(base, filters)
+    home: list = []
+    if prefer_country and not filters.country:
+        home = [
+            Case(When(country_id=prefer_country, then=Value(1)), default=Value(0), output_field=IntegerField()).desc()
+        ]
     words = normalise(filters.q)[:MAX_WORDS]
     if not words:
-        return SearchResult(qs.order_by("official_name", "pk"), words=[])
-    vocabulary = VOCABULARY.current()
+        return SearchResult(qs.order_by(*home, "official_name", "pk"), words=[], country=reading)
+    vocabulary = vocabulary or VOCABULARY.current()
     # Narrow words (names, places) first, so broad ones (competences) are looked up only
     # among the candidates that are left.
     last = len(words) - 1
@@ -366,15 +462,20 @@ def search(
         if not scores:
             break
     found = scores or {}
-    best = sorted(found, key=lambda pk: -found[pk])[:MAX_CANDIDATES]
+    if home and found:
+        # Equally good matches: the preferred country's first (one indexed lookup by country).
+        local = set(Authority.objects.filter(country_id=prefer_country).values_list("pk", flat=True))
+        best = sorted(found, key=lambda pk: (-found[pk], pk not in local))[:MAX_CANDIDATES]
+    else:
+        best = sorted(found, key=lambda pk: -found[pk])[:MAX_CANDIDATES]
     ranked_ids = best[:RANKED]
     rank = Case(
         *[When(pk=pk, then=Value(RANKED - i)) for i, pk in enumerate(ranked_ids)],
         default=Value(0),
         output_field=IntegerField(),
     )
-    ranked = qs.filter(pk__in=best).annotate(score=rank).order_by("-score", "official_name", "pk")
-    return SearchResult(ranked, words=words)
+    ranked = qs.filter(pk__in=best).annotate(score=rank).order_by("-score", *home, "official_name", "pk")
+    return SearchResult(ranked, words=words, country=reading)
 
 
 def facets(qs: QuerySet, *, limit: int = 30) -> dict[str, list[tuple[str, int]]]:

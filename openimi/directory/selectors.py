@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from openimi.accounts.models import Membership, Role
 from openimi.core.models import Country, LegalArea, Region, Term
@@ -17,7 +18,7 @@ from openimi.directory.models import (
     CoordinatorFunction,
 )
 from openimi.directory.permissions import Perm, admin_authority_ids, has_perm, roles_of, scope_filter, scopes_of
-from openimi.directory.search import SearchFilters, search
+from openimi.directory.search import SearchFilters, SearchResult, normalise, search
 
 
 @dataclass
@@ -54,6 +55,19 @@ def authority_list(
     user, filters: DirectoryFilters, language: str | None = None, autocomplete: bool = False
 ) -> QuerySet[Authority]:
     """The directory as ``user`` may see it, filtered and searched, best matches first."""
+    return authority_search(user, filters, language=language, autocomplete=autocomplete).queryset
+
+
+def authority_search(
+    user,
+    filters: DirectoryFilters,
+    *,
+    language: str | None = None,
+    autocomplete: bool = False,
+    read_countries: bool = False,
+    prefer_country: str = "",
+) -> SearchResult:
+    """:func:`authority_list` with what the search made of the query (a country it names)."""
     if filters.status and filters.status != AuthorityStatus.ACTIVE:
         # Entries that are not listed are only shown to the coordinators responsible for them.
         ids = Authority.objects.filter(scope_filter(scopes_of(user)), status=filters.status).values("pk")
@@ -72,8 +86,24 @@ def authority_list(
         ),
         language=language,
         autocomplete=autocomplete,
+        read_countries=read_countries,
+        prefer_country=prefer_country,
     )
-    return _with_listing_data(result.queryset).prefetch_related("competences")
+    result.queryset = (
+        _with_listing_data(result.queryset).select_related("parent_coordinator").prefetch_related("competences")
+    )
+    return result
+
+
+def mark_same_names(authorities) -> None:
+    """Flag results whose names are the same but for case, accents and punctuation, so the
+    page shows what tells them apart (the address)."""
+    seen: dict[tuple[str, ...], list] = {}
+    for a in authorities:
+        seen.setdefault(tuple(normalise(a.official_name)), []).append(a)
+    for group in seen.values():
+        for a in group:
+            a.same_name = len(group) > 1
 
 
 def authority_get(user, pk) -> Authority:
@@ -171,9 +201,54 @@ def dashboard_for(user) -> dict:
     }
 
 
+def request_countries(user) -> set[str]:
+    """Countries the user sends requests from (as a request handler of an active authority):
+    authorities elsewhere get a "Send a request to this authority" link."""
+    handler_of = [
+        pk for pk, grants in roles_of(user).items() if any(role == Role.REQUEST_HANDLER for role, _a in grants)
+    ]
+    if not handler_of:
+        return set()
+    return set(
+        Authority.objects.filter(pk__in=handler_of, status=AuthorityStatus.ACTIVE).values_list("country_id", flat=True)
+    )
+
+
 def authorities_to_act_for(user) -> QuerySet[Authority]:
     """Authorities of which the user is a member (for choosing which one an API token acts for)."""
     return Authority.objects.filter(pk__in=list(roles_of(user))).order_by("official_name")
+
+
+def selected_filters(filters: DirectoryFilters, query, *, country_names: dict, areas) -> list[dict]:
+    """The filters in force, each with its readable value and the address that removes it."""
+    values = {
+        "country": lambda code: country_names.get(code, code),
+        "legal_area": lambda code: {a.code: a.name for a in areas}.get(code, code),
+        "competence": lambda code: next((t.label for t in Term.objects.filter(code=code)), code),
+        "region": lambda code: next(iter(Region.objects.filter(code=code).values_list("name", flat=True)), code),
+        "kind": lambda code: dict(AuthorityKind.choices).get(code, code),
+        "status": lambda code: dict(AuthorityStatus.choices).get(code, code),
+    }
+    names = {
+        "country": _("Country"),
+        "legal_area": _("Legal area"),
+        "competence": _("Competences"),
+        "region": _("Region"),
+        "kind": _("Type"),
+        "status": _("Status"),
+    }
+    selected = []
+    for name, label in values.items():
+        code = getattr(filters, name)
+        if not code:
+            continue
+        params = query.copy()
+        params.pop(name, None)
+        params.pop("page", None)
+        if name == "country":
+            params.pop("region", None)  # a region belongs to its country
+        selected.append({"name": names[name], "value": label(code), "remove": params.urlencode()})
+    return selected
 
 
 def facet_links(counts: dict, query) -> dict[str, list[dict]]:

@@ -54,37 +54,89 @@ def _page_number(request) -> int:
         return 1
 
 
+LAST_COUNTRY = "directory_country"  # session key: the country the user last filtered by
+
+
 @login_required
 def authority_list_view(request):
     get = request.GET
     filters = selectors.DirectoryFilters(
         q=get.get("q", "")[:200],
-        country=get.get("country", "")[:2],
+        country=get.get("country", "")[:2].upper(),
         legal_area=get.get("legal_area", "")[:64],
         competence=get.get("competence", "")[:64],
         region=get.get("region", "")[:12],
         kind=get.get("kind", "")[:32],
         status=get.get("status", "") if get.get("status") in AuthorityStatus.values else "",
     )
-    results = selectors.authority_list(request.user, filters, language=request.LANGUAGE_CODE)
-    paginator = Paginator(results, PAGE_SIZE)
-    page = paginator.get_page(_page_number(request))
+    countries = list(Country.objects.filter(is_active=True))
+    country_names = {c.code: c.name for c in countries}
+    # Habit: among equally good matches, the country the user last filtered by comes first.
+    # It reorders and never hides; filtering stays explicit (see docs/search.md).
+    habit = request.session.get(LAST_COUNTRY, "") if not filters.country else ""
+    habit = habit if habit in country_names else ""
+    result = selectors.authority_search(
+        request.user,
+        filters,
+        language=request.LANGUAGE_CODE,
+        read_countries=get.get("as_written") != "1",
+        prefer_country=habit,
+    )
+    reading = result.country
     query = get.copy()
     query.pop("page", None)
+    query.pop("as_written", None)
+    read_from_query = None
+    if reading is not None and reading.country and (reading.rest != filters.q or not filters.country):
+        # The query named a country: it is now the filter, and the rest is what is searched.
+        read_from_query = {"phrase": reading.phrase, "country": country_names.get(reading.country, reading.country)}
+        read_from_query["as_written"] = _querystring(query, as_written="1")
+        filters.q, filters.country = reading.rest, reading.country
+        query["q"], query["country"] = reading.rest, reading.country
+        if not query["q"]:
+            query.pop("q")
+        habit = ""
+    suggestions = []
+    if reading is not None and reading.ambiguous:
+        suggestions = [
+            {"name": country_names.get(code, code), "query": _querystring(query, q=reading.rest, country=code)}
+            for code in reading.ambiguous
+        ]
+    if filters.country and request.session.get(LAST_COUNTRY) != filters.country:
+        request.session[LAST_COUNTRY] = filters.country
+    paginator = Paginator(result.queryset, PAGE_SIZE)
+    page = paginator.get_page(_page_number(request))
+    selectors.mark_same_names(page.object_list)
+    areas = list(LegalArea.objects.filter(is_active=True))
     return render(
         request,
         "directory/list.html",
         {
             "page": page,
             "filters": filters,
-            "countries": Country.objects.filter(is_active=True),
-            "areas": LegalArea.objects.filter(is_active=True),
+            "countries": countries,
+            "areas": areas,
             "kinds": AuthorityKind.choices,
             "statuses": AuthorityStatus.choices if scopes_of(request.user) else [],
             "querystring": query.urlencode(),
-            "facets": selectors.facet_links(facets(results), query) if filters.q or filters.competence else {},
+            "facets": selectors.facet_links(facets(result.queryset), query) if filters.q or filters.competence else {},
+            "selected": selectors.selected_filters(filters, query, country_names=country_names, areas=areas),
+            "read_from_query": read_from_query,
+            "country_suggestions": suggestions,
+            "habit": country_names.get(habit) if habit and filters.q else None,
+            "send_from": selectors.request_countries(request.user),
         },
     )
+
+
+def _querystring(query, **changes) -> str:
+    params = query.copy()
+    for name, value in changes.items():
+        if value:
+            params[name] = value
+        else:
+            params.pop(name, None)
+    return params.urlencode()
 
 
 @login_required
@@ -129,6 +181,7 @@ def authority_detail_view(request, pk):
                 "members": has_perm(user, Perm.MEMBER_MANAGE, authority),
                 "private": has_perm(user, Perm.AUTHORITY_VIEW_PRIVATE, authority),
             },
+            "send_from": selectors.request_countries(user),
         },
     )
 

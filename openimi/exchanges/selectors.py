@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from openimi.accounts.models import Role
 from openimi.directory.models import Authority, AuthorityStatus
 from openimi.directory.permissions import Perm, has_perm, roles_of, scope_filter, scopes_of
+from openimi.directory.search import SearchFilters, search
 from openimi.exchanges import permissions
 from openimi.exchanges.models import Attachment, InformationRequest, Message, RequestEvent, RequestSeen, State
 from openimi.exchanges.services import handlers_of
 from openimi.exchanges.visibility import personal_data_visible, responder_side, side_filter, visibility_for
 from openimi.lib import formats
-from openimi.translation.services import translate
+from openimi.translation.services import Offer, translate, translation_offers
 
 SORTS = {
     "updated": "-updated_at",
@@ -278,8 +279,12 @@ def coordinator_queue(user) -> dict[str, list[InformationRequest]]:
     }
 
 
-def forward_choices(request) -> list[tuple[int, str]]:
-    """Where a responder may forward: competent authorities and coordinators of its country."""
+FORWARD_LIMIT = 10  # matches offered at a time; a search narrows them (no list of hundreds)
+
+
+def forward_choices(request, q: str = "", *, pk: int | None = None) -> list[tuple[int, str]]:
+    """Where a responder may forward: competent authorities and coordinators of its country,
+    the best ``FORWARD_LIMIT`` matches of the search ``q`` (or only ``pk``, to check a choice)."""
     if request.responder_id is None:
         return []
     candidates = (
@@ -289,10 +294,26 @@ def forward_choices(request) -> list[tuple[int, str]]:
             status=AuthorityStatus.ACTIVE,
         )
         .exclude(pk=request.responder_id)
-        .distinct()
-        .order_by("official_name")[:300]
+        .values("pk")
     )
-    return [(a.pk, f"{a.official_name} ({a.city})" if a.city else a.official_name) for a in candidates]
+    base = Authority.objects.filter(pk__in=candidates)
+    if pk is not None:
+        found = base.filter(pk=pk)
+    else:
+        found = search(base, SearchFilters(q=q)).queryset[:FORWARD_LIMIT]
+    return [(a.pk, f"{a.official_name} ({a.city})" if a.city else a.official_name) for a in found]
+
+
+def translation_offers_for(user, request, messages) -> dict[str, Offer]:
+    """Per language of the free text the user may read: can "Show in my language" be offered
+    (a configured engine serves the pair), and if not, why (from cached pair lists)."""
+    visible = visibility_for(user, request)
+    languages = set()
+    if request.free_text and visible.shows("free_text"):
+        languages.add(request.free_text_language)
+    if visible.shows("message.text"):
+        languages |= {m.language for m in messages if m.text}
+    return translation_offers(languages, user.language)
 
 
 def translations_for(user, request, messages, target: str | None = None, *, same_language: bool = False) -> dict:

@@ -77,7 +77,11 @@ def _compose_context(user, data, instance=None):
     if not requesters:
         raise PermissionDenied(_("You need the request handler role to send requests."))
     areas = _areas_choices()
+    preset = _preset_responder(data, instance)
     area = (data.get("legal_area") if data else None) or (instance.legal_area_id if instance else None)
+    if not area and preset is not None:  # from "Send a request to this authority": an area it holds
+        held = [g.legal_area_id for g in preset.area_grants.all()]
+        area = next((code for code, _name in areas if code in held), None)
     if area not in dict(areas):  # a raw parameter: PostgreSQL refuses a NUL in it with a 500
         area = instance.legal_area_id if instance else "services"
     qset = QuestionSet.objects.filter(legal_area_id=area, is_current=True).first()
@@ -95,7 +99,25 @@ def _compose_context(user, data, instance=None):
     )
     if instance and instance.responder_id and instance.responder_id not in {pk for pk, _l in responders}:
         responders.insert(0, (instance.responder_id, instance.responder.official_name))
+    if preset is not None and preset.pk not in {pk for pk, _l in responders}:
+        if preset.country_id != requester.country_id and any(g.legal_area_id == area for g in preset.area_grants.all()):
+            responders.insert(0, (preset.pk, f"{preset.official_name} ({preset.city}, {preset.country.name})"))
     return dict(requesters=requesters, areas=areas, questions=questions, responders=responders), qset
+
+
+def _preset_responder(data, instance) -> Authority | None:
+    """The authority a "Send a request to this authority" link names (``?responder=``)."""
+    if instance is not None or not data:
+        return None
+    text = str(data.get("responder") or "")
+    if not (text.isascii() and text.isdigit() and len(text) < 12):
+        return None
+    return (
+        Authority.objects.filter(pk=int(text), status=AuthorityStatus.ACTIVE)
+        .select_related("country")
+        .prefetch_related("area_grants")
+        .first()
+    )
 
 
 def _draft_from(form) -> services.DraftData:
@@ -139,8 +161,21 @@ def compose_view(request, pk=None):
             reply_by=instance.reply_by,
             questions=[rq.question.code for rq in instance.chosen.select_related("question")],
         )
-    form = ComposeForm(data, initial=initial, **choices)
+    responder_ids = [pk for pk, _label in choices["responders"]]
+    preset = request.GET.get("responder", "")
+    if data is None and instance is None and preset.isascii() and preset.isdigit() and int(preset) in responder_ids:
+        initial["responder"] = int(preset)
+        if qset is not None and not initial["legal_area"]:
+            initial["legal_area"] = qset.legal_area_id  # the area chosen for that authority
     refresh = data is not None and ("find" in data or "change_area" in data)
+    if len(responder_ids) == 1:
+        # A search with a single match: that authority is chosen (it can still be changed).
+        if data is None and not initial.get("responder"):
+            initial["responder"] = responder_ids[0]
+        elif refresh and not data.get("responder"):
+            data = data.copy()
+            data["responder"] = str(responder_ids[0])
+    form = ComposeForm(data, initial=initial, **choices)
     if data is not None and not refresh and form.is_valid():
         try:
             draft = _draft_from(form)
@@ -230,6 +265,7 @@ def _detail(request, r, *, answer_form=None, failed=None, upload_form=None):
             "messages_list": messages_list,
             "contest_marks": [m for m in r.contest_marks.select_related("authority") if m.lifted_at is None],
             "translations": translations,
+            "translation_offers": selectors.translation_offers_for(request.user, r, messages_list),
             "reader_language": request.user.language,
             "timeline": selectors.timeline_for(request.user, r),
             "attachments": attachments,
@@ -267,7 +303,11 @@ def action_view(request, pk):
     if spec.confirm:  # taken only on its confirmation page, never straight from a button
         return redirect("exchanges:confirm", r.pk, name)
     handlers = selectors.handler_choices(r) if r.responder_id else []
-    forward_to = selectors.forward_choices(r) if name == "forward" else ()
+    forward_to = (
+        selectors.forward_choices(r, pk=_int_or_none(request.POST.get("forward-to_authority")))
+        if name == "forward"
+        else ()
+    )
     form = ActionForm(request.POST, spec=spec, handlers=handlers, forward_to=forward_to, prefix=name)
     if form.is_valid():
         c = form.cleaned_data
@@ -296,7 +336,16 @@ def confirm_view(request, pk, action):
             return redirect("exchanges:detail", r.pk)
     handlers = selectors.handler_choices(r) if r.responder_id else []
     needs_authorities = "to_authority" in ActionForm.FIELDS_BY_ACTION.get(spec.name, [])
-    forward_to = selectors.forward_choices(r) if needs_authorities else ()
+    # The authorities to forward to: the best matches of a search on the page (at most ten);
+    # a choice sent back is checked on its own, whichever search offered it.
+    forward_q = str(request.GET.get("forward_q", ""))[:100]
+    forward_to: list[tuple[int, str]] = []
+    if needs_authorities:
+        if request.method == "POST":
+            chosen = _int_or_none(request.POST.get(f"{spec.name}-to_authority"))
+            forward_to = selectors.forward_choices(r, pk=chosen) if chosen is not None else []
+        else:
+            forward_to = selectors.forward_choices(r, forward_q)
     form = ActionForm(
         request.POST if request.method == "POST" else None,
         initial={"action": spec.name, "version": r.version},
@@ -329,7 +378,16 @@ def confirm_view(request, pk, action):
             if not permissions.can_view(request.user, r):
                 return redirect("exchanges:inbox")
             return redirect("exchanges:detail", r.pk)
-    return render(request, "exchanges/confirm.html", {"r": r, "spec": spec, "form": form})
+    return render(
+        request,
+        "exchanges/confirm.html",
+        {"r": r, "spec": spec, "form": form, "forward_q": forward_q, "searches_authorities": needs_authorities},
+    )
+
+
+def _int_or_none(value) -> int | None:
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None
 
 
 def _act(request, r, name, **kwargs):

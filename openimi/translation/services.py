@@ -5,16 +5,20 @@ through pivot languages; cache the result; never fail a page (errors come back a
 import hashlib
 import re
 import secrets
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from babel import Locale, UnknownLocaleError
 from django.conf import settings
 from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from openimi.core.i18n import pick
@@ -63,6 +67,82 @@ def configured_engines() -> list[Engine]:
         options = {k: v for k, v in spec.items() if k != "class"}
         engines.append(import_string(spec["class"])(**options))
     return engines
+
+
+PAIRS_TTL = 300.0  # seconds an engine's list of pairs is trusted
+PAIRS_DOWN_TTL = 30.0  # ... and how soon an engine that did not answer is asked again
+_pairs_lock = threading.Lock()
+_pairs_cache: dict[str, tuple[float, list[Engine], dict[tuple[str, str], Engine], bool]] = {}
+
+
+def configured_pairs() -> tuple[list[Engine], dict[tuple[str, str], Engine], bool]:
+    """The configured engines, the pairs they serve and whether any engine failed to answer,
+    kept per process for a few minutes: pages ask this for every text they show, and must not
+    call the engines each time (an engine that is down is asked again sooner)."""
+    key = repr(settings.TRANSLATION_ENGINES)
+    now = time.monotonic()
+    with _pairs_lock:
+        hit = _pairs_cache.get(key)
+        if hit is not None and now < hit[0]:
+            return hit[1], hit[2], hit[3]
+    engines = configured_engines()
+    pairs: dict[tuple[str, str], Engine] = {}
+    down = False
+    for engine in engines:
+        try:
+            served = engine.pairs()
+        except EngineUnavailable:
+            down = True
+            continue
+        for pair in served:
+            pairs.setdefault(pair, engine)
+    with _pairs_lock:
+        _pairs_cache.clear()  # one configuration at a time (tests change it)
+        _pairs_cache[key] = (now + (PAIRS_DOWN_TTL if down else PAIRS_TTL), engines, pairs, down)
+    return engines, pairs, down
+
+
+@dataclass
+class Offer:
+    """Whether "Show in my language" can be offered for one pair, and if not, why."""
+
+    ok: bool
+    reason: str = ""
+    hint: str = ""
+
+
+def _language_label(code: str) -> str:
+    """A language's name in the reader's language, from CLDR (which the languages' stored
+    names come from): explaining a missing pair costs no query."""
+    try:
+        return Locale.parse((get_language() or "en").replace("-", "_")).languages.get(code) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def translation_offers(sources: Iterable[str], target: str) -> dict[str, Offer]:
+    """For each source language, whether a configured engine (or a chain of them) can
+    translate into ``target``, from the cached pair lists: no engine is called per page."""
+    languages = dict(settings.LANGUAGES)
+    sources = {s for s in sources if s and s != target and s in languages}
+    if not sources or target not in languages:
+        return {}
+    _engines, pairs, down = configured_pairs()
+    offers = {s: Offer(ok=True) for s in sources if find_route(s, target, pairs) is not None}
+    missing = sources - set(offers)
+    if missing:
+        hint = _("Your operator can add this pair by configuring DeepL, eTranslation or LibreTranslate.")
+        for source in missing:
+            if down and not pairs:
+                reason = _("The machine translation service is not available at the moment. Try again later.")
+                offers[source] = Offer(ok=False, reason=reason)
+                continue
+            reason = _("No machine translation is available from %(source)s to %(target)s.") % {
+                "source": _language_label(source),
+                "target": _language_label(target),
+            }
+            offers[source] = Offer(ok=False, reason=reason, hint=hint)
+    return offers
 
 
 def available_pairs(engines: Iterable[Engine]) -> dict[tuple[str, str], Engine]:
@@ -163,8 +243,11 @@ def translate(text: str, source: str | None, target: str, *, request=None, engin
     if hit is not None:
         CachedTranslation.objects.filter(pk=hit.pk).update(hits=F("hits") + 1)
         return Translation(source, target, hit.translated, [tuple(step) for step in hit.route], cached=True)
-    engines = configured_engines() if engines is None else engines
-    route = find_route(source, target, available_pairs(engines))
+    if engines is None:
+        _engines, pairs, _down = configured_pairs()
+    else:
+        pairs = available_pairs(engines)
+    route = find_route(source, target, pairs)
     if route and getattr(route[0][0], "asynchronous", False):
         return _submit_async(route[0][0], text, source, target, key, result, scope)
     if route is None:

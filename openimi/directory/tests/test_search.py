@@ -203,3 +203,111 @@ def test_each_thread_stems_with_its_own_stemmer_and_gets_the_same_words():
     assert len(stemmers) == 6 and all(s is not mine for s in stemmers)
     assert len({id(s) for s in stemmers}) == 6
     assert all(r == expected for r in results if isinstance(r, list))
+
+
+# -- issue 13, item 9: countries named in the query, selected filters, habits, look-alikes --------
+
+
+@pytest.mark.parametrize(
+    "q,country,rest",
+    [
+        ("architectes Allemagne", "DE", "architectes"),
+        ("Allemagne", "DE", ""),
+        ("Deutschland", "DE", ""),
+        ("architekci niemcy", "DE", "architekci"),
+        ("Pays-Bas architectes", "NL", "architectes"),
+        ("an Ghearmáin", "DE", ""),
+        ("Ġermanja", "DE", ""),
+        ("Ελλάδα ιατροί", "GR", "ιατροί"),
+        ("architectes", "", "architectes"),
+    ],
+)
+def test_a_country_named_in_any_language_is_read(db, q, country, rest):
+    reading = search_module.read_country(q, search_module.VOCABULARY.current())
+    assert (reading.country, reading.rest, reading.ambiguous) == (country, rest, [])
+
+
+def test_a_country_that_is_also_a_place_elsewhere_is_only_offered(db):
+    reading = search_module.read_country("Luxembourg", search_module.VOCABULARY.current())
+    assert reading.country == "" and reading.ambiguous == ["LU"]
+
+
+def test_the_search_page_turns_a_named_country_into_a_filter(directory, client_for, fr_handler):
+    client = client_for(fr_handler)
+    page = client.get("/directory/", {"q": "chamber Allemagne"}).content.decode()
+    assert "Handwerkskammer München" in page and "Lyon" not in page.split('aria-live="polite"')[-1]
+    assert '<option value="DE" selected>' in page and 'value="chamber"' in page
+    assert "as_written=1" in page  # one click back to the words as typed
+    assert 'href="?q=chamber"' in page  # removing the country keeps the rest of the query
+    page = client.get("/directory/", {"q": "chamber Allemagne", "as_written": "1"}).content.decode()
+    assert "Handwerkskammer München" not in page  # "Allemagne" as a word matches nothing
+    page = client.get("/directory/", {"q": "Deutschland"}).content.decode()
+    assert "Handwerkskammer München" in page and "Coordinator DE" in page and "Milano" not in page
+
+
+def test_an_ambiguous_country_name_is_offered_as_a_link(directory, client_for, fr_handler):
+    page = client_for(fr_handler).get("/directory/", {"q": "Luxembourg"}).content.decode()
+    assert "country=LU" in page and '<option value="LU" selected>' not in page
+
+
+def test_each_selected_filter_has_a_remove_link(directory, client_for, fr_handler):
+    page = client_for(fr_handler).get(
+        "/directory/", {"q": "architect", "country": "IT", "legal_area": "professional_qualifications"}
+    )
+    html = page.content.decode()
+    selected = html.split("openimi-selected-filters")[1].split("</dl>")[0]
+    assert selected.count("govuk-summary-list__actions") == 2
+    assert 'href="?q=architect&amp;legal_area=professional_qualifications"' in selected
+    assert 'href="?q=architect&amp;country=IT"' in selected
+
+
+def test_results_lean_toward_the_country_the_user_last_chose(directory, client_for, fr_handler):
+    listed = Authority.objects.filter(status="active")
+    everyone = set(search(listed, SearchFilters(q="arquitecto")).queryset)  # a label match only: equally good
+    for preferred in ("IT", "PL"):
+        ranked = list(search(listed, SearchFilters(q="arquitecto"), prefer_country=preferred).queryset)
+        assert ranked[0].country_id == preferred and set(ranked) == everyone  # reordered, nothing hidden
+    client = client_for(fr_handler)
+    client.get("/directory/", {"q": "arquitecto", "country": "PL"})
+    page = client.get("/directory/", {"q": "arquitecto"}).content.decode()
+    assert page.index("Izba Architektów RP") < page.index("Ordine degli Architetti di Milano")
+    assert "Polska" in page.split('aria-live="polite"')[0] or "Pologne" in page.split('aria-live="polite"')[0]
+    client.get("/directory/", {"q": "arquitecto", "country": "IT"})
+    page = client.get("/directory/", {"q": "arquitecto"}).content.decode()
+    assert page.index("Ordine degli Architetti di Milano") < page.index("Izba Architektów RP")
+
+
+def test_near_identical_names_are_told_apart_by_place_and_parent_body(directory, client_for, fr_handler):
+    parent = Authority.objects.get(official_name="Coordinator IT")
+    for city, street in (("Torino", "Via Roma 1"), ("Bari", "Via Sparano 2")):
+        a = Authority.objects.create(
+            official_name="Ordine dei Medici",
+            official_language_id="it",
+            country_id="IT",
+            city=city,
+            street_address=street,
+            status="active",
+            parent_coordinator=parent,
+        )
+        search_module.index_authority(a)
+    page = client_for(fr_handler).get("/directory/", {"q": "ordine medici"}).content.decode()
+    assert "Torino" in page and "Bari" in page and "Via Roma 1" in page and "Via Sparano 2" in page
+    assert page.count("Coordinator IT") >= 2  # the parent body
+
+
+def test_search_page_query_count(directory, client_for, fr_handler, django_assert_num_queries):
+    """Before issue 13 every one of these was 27 queries; the "Send a request to this authority"
+    links add one (the countries the user sends requests from)."""
+    client = client_for(fr_handler)
+    client.get("/directory/", {"q": "architect"})  # warm the vocabulary
+    with django_assert_num_queries(28):
+        client.get("/directory/", {"q": "architect"})
+    filtered = {"q": "architect", "country": "IT", "legal_area": "professional_qualifications"}
+    with django_assert_num_queries(31):  # + the session remembering the country (once)
+        client.get("/directory/", filtered)
+    with django_assert_num_queries(28):
+        client.get("/directory/", filtered)
+    with django_assert_num_queries(29):  # + the habit: the ids of the last chosen country's authorities
+        client.get("/directory/", {"q": "architect"})
+    with django_assert_num_queries(28):  # a country read from the query costs nothing more
+        client.get("/directory/", {"q": "architect Italia"})

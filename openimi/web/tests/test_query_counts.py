@@ -21,8 +21,8 @@ EXPECTED = {
     ("fr_handler", "web", "exchanges:outbox"): 11,
     ("de_handler", "api", "/api/v1/requests?box=inbox"): 6,
     ("fr_handler", "api", "/api/v1/requests?box=outbox"): 6,
-    ("fr_handler", "web", "directory:list"): 13,
-    ("fr_handler", "web", "directory:detail"): 10,
+    ("fr_handler", "web", "directory:list"): 14,  # + the countries a handler sends requests from
+    ("fr_handler", "web", "directory:detail"): 11,  # (for "Send a request to this authority")
     ("de_handler", "api", "/api/v1/authorities"): 9,
     ("de_handler", "api", "/api/v1/authorities/{fr}"): 8,
     ("fr_admin", "web", "privacy:subject_requests"): 9,
