@@ -76,23 +76,28 @@ def _compose_context(user, data, instance=None):
     requesters = _requesters(user)
     if not requesters:
         raise PermissionDenied(_("You need the request handler role to send requests."))
-    areas = _areas_choices()
-    preset = _preset_responder(data, instance)
-    area = (data.get("legal_area") if data else None) or (instance.legal_area_id if instance else None)
-    if not area and preset is not None:  # from "Send a request to this authority": an area it holds
-        held = [g.legal_area_id for g in preset.area_grants.all()]
-        area = next((code for code, _name in areas if code in held), None)
-    if area not in dict(areas):  # a raw parameter: PostgreSQL refuses a NUL in it with a 500
-        area = instance.legal_area_id if instance else "services"
-    qset = QuestionSet.objects.filter(legal_area_id=area, is_current=True).first()
-    questions = []
-    if qset:
-        questions = [(q.code, labelled(q.group.title, q.text)) for q in qset.questions.select_related("group")]
     wanted = str((data or {}).get("requester") or "")
     # Compared as text: int() refuses "²" although str.isdigit() accepts it, and long digit runs.
     own_ids = {str(pk): pk for pk, _name in requesters}
     requester_id = own_ids.get(wanted) or (instance.requester_id if instance else requesters[0][0])
     requester = Authority.objects.get(pk=requester_id)
+    # Only the legal areas the requesting authority holds: the others would be refused at
+    # sending ("no access to this legal area"), after the form had offered them.
+    held = LegalArea.objects.filter(is_active=True, pk__in=requester.area_grants.values("legal_area_id"))
+    areas = [(a.code, a.name) for a in held]
+    if not areas:
+        raise PermissionDenied(_("Your authority holds no legal area yet: ask its local administrator to add one."))
+    preset = _preset_responder(data, instance)
+    area = (data.get("legal_area") if data else None) or (instance.legal_area_id if instance else None)
+    if not area and preset is not None:  # from "Send a request to this authority": an area both hold
+        preset_areas = [g.legal_area_id for g in preset.area_grants.all()]
+        area = next((code for code, _name in areas if code in preset_areas), None)
+    if area not in dict(areas):  # not held, or a raw parameter (PostgreSQL refuses a NUL: a 500)
+        area = instance.legal_area_id if instance and instance.legal_area_id in dict(areas) else areas[0][0]
+    qset = QuestionSet.objects.filter(legal_area_id=area, is_current=True).first()
+    questions = []
+    if qset:
+        questions = [(q.code, labelled(q.group.title, q.text)) for q in qset.questions.select_related("group")]
     data = data or {}
     responders = _responder_matches(
         area, str(data.get("responder_country", ""))[:2], str(data.get("responder_q", ""))[:100], requester.country_id
@@ -165,8 +170,9 @@ def compose_view(request, pk=None):
     preset = request.GET.get("responder", "")
     if data is None and instance is None and preset.isascii() and preset.isdigit() and int(preset) in responder_ids:
         initial["responder"] = int(preset)
-        if qset is not None and not initial["legal_area"]:
-            initial["legal_area"] = qset.legal_area_id  # the area chosen for that authority
+    if qset is not None and initial.get("legal_area") != qset.legal_area_id and instance is None:
+        # The list shows the area whose questions are listed (the one asked for, if held).
+        initial["legal_area"] = qset.legal_area_id
     refresh = data is not None and ("find" in data or "change_area" in data)
     if len(responder_ids) == 1:
         # A search with a single match: that authority is chosen (it can still be changed).
