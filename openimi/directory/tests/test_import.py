@@ -4,6 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 from openpyxl import Workbook
 
 from openimi.directory.importing import ImportFileError, authorities_import
@@ -119,7 +121,10 @@ def test_import_page_shows_line_errors(client_for, fr_coordinator):
         reverse("directory:import"), {"file": SimpleUploadedFile("a.csv", bad.encode())}
     )
     page = response.content.decode()
-    assert response.status_code == 200 and "region:" in page and ">2<" in page
+    # The field and its error through the catalogue's "Label: text" (French: "region : …").
+    with translation.override(fr_coordinator.language):
+        region = translation.gettext("%(label)s: %(text)s") % {"label": "region", "text": ""}
+    assert response.status_code == 200 and escape(region.strip()) in page and ">2<" in page
 
 
 def test_a_vanished_checked_file_is_an_error_on_the_file_field(client_for, fr_coordinator):
