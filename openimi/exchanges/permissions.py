@@ -73,6 +73,13 @@ def reached_responder(request: InformationRequest) -> bool:
     return request.sent_at is not None and request.state not in NOT_SENT
 
 
+def reason_required(request: InformationRequest, spec: Action) -> bool:
+    """Whether the confirmation page of ``spec`` requires the reason the other side reads:
+    an action that asks for one (``asks_reason``), where the text is required anyway or the
+    request has reached the responder (a draft withdrawn before sending needs none)."""
+    return spec.asks_reason and (spec.needs_text or reached_responder(request))
+
+
 def _member_with_role(access: Access, authority_id, area: str, roles) -> bool:
     return any(access.has_role(authority_id, role, area) for role in roles)
 

@@ -114,11 +114,11 @@ def _preset_responder(data, instance) -> Authority | None:
     """The authority a "Send a request to this authority" link names (``?responder=``)."""
     if instance is not None or not data:
         return None
-    text = str(data.get("responder") or "")
-    if not (text.isascii() and text.isdigit() and len(text) < 12):
+    pk = _int_or_none(data.get("responder"))
+    if pk is None:
         return None
     return (
-        Authority.objects.filter(pk=int(text), status=AuthorityStatus.ACTIVE)
+        Authority.objects.filter(pk=pk, status=AuthorityStatus.ACTIVE)
         .select_related("country")
         .prefetch_related("area_grants")
         .first()
@@ -167,9 +167,9 @@ def compose_view(request, pk=None):
             questions=[rq.question.code for rq in instance.chosen.select_related("question")],
         )
     responder_ids = [pk for pk, _label in choices["responders"]]
-    preset = request.GET.get("responder", "")
-    if data is None and instance is None and preset.isascii() and preset.isdigit() and int(preset) in responder_ids:
-        initial["responder"] = int(preset)
+    preset = _int_or_none(request.GET.get("responder"))
+    if data is None and instance is None and preset in responder_ids:
+        initial["responder"] = preset
     if qset is not None and initial.get("legal_area") != qset.legal_area_id and instance is None:
         # The list shows the area whose questions are listed (the one asked for, if held).
         initial["legal_area"] = qset.legal_area_id
@@ -216,7 +216,7 @@ def _action_forms(r, actions):
         if spec.confirm:
             forms_.append((spec, None))
             continue
-        forward_to = selectors.forward_choices(r) if spec.name == "forward" else ()
+        forward_to = _authority_choices(r, spec)
         initial = {"action": spec.name, "version": r.version}
         forms_.append(
             (spec, ActionForm(initial=initial, spec=spec, handlers=handlers, forward_to=forward_to, prefix=spec.name))
@@ -276,7 +276,6 @@ def _detail(request, r, *, answer_form=None, failed=None, upload_form=None):
             "timeline": selectors.timeline_for(request.user, r),
             "attachments": attachments,
             "upload_form": upload_form or (UploadForm() if any(a.name == "attach" for a in actions) else None),
-            "actions_by_name": {a.name: a for a in ACTIONS.values()},
         },
     )
 
@@ -298,28 +297,21 @@ def action_view(request, pk):
     spec = ACTIONS.get(name)
     if spec is None:
         raise Http404
-    if spec not in permissions.available_actions(request.user, r):
-        try:
-            permissions.REQUESTS.refuse(request.user, r, spec, stale=False)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
+    try:
+        refused = _refused(request, r, spec)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
         return redirect("exchanges:detail", r.pk)
+    if refused is not None:
+        return refused
     if spec.confirm:  # taken only on its confirmation page, never straight from a button
         return redirect("exchanges:confirm", r.pk, name)
     handlers = selectors.handler_choices(r) if r.responder_id else []
-    forward_to = (
-        selectors.forward_choices(r, pk=_int_or_none(request.POST.get("forward-to_authority")))
-        if name == "forward"
-        else ()
-    )
+    forward_to = _authority_choices(r, spec, request.POST)
     form = ActionForm(request.POST, spec=spec, handlers=handlers, forward_to=forward_to, prefix=name)
     if form.is_valid():
-        c = form.cleaned_data
-        payload = {k: v for k, v in c.items() if k not in ("action", "version", "text") and v not in (None, "")}
         try:
-            return _act(request, r, name, version=c["version"], text=c.get("text", ""), **payload)
+            return _act(request, r, name, **_inputs(form))
         except ValidationError as exc:
             _apply_errors(form, exc)
     return _detail(request, r, failed=form)
@@ -334,61 +326,65 @@ def confirm_view(request, pk, action):
     spec = ACTIONS.get(action)
     if spec is None or not spec.confirm or not spec.button:
         raise Http404
-    if spec not in permissions.available_actions(request.user, r):
-        try:
-            permissions.REQUESTS.refuse(request.user, r, spec, stale=False)
-        except ValidationError as exc:  # the state moved on: say so on the request page
-            messages.error(request, " ".join(exc.messages))
-            return redirect("exchanges:detail", r.pk)
-    handlers = selectors.handler_choices(r) if r.responder_id else []
-    needs_authorities = "to_authority" in ActionForm.FIELDS_BY_ACTION.get(spec.name, [])
-    # The authorities to forward to: the best matches of a search on the page (at most ten);
-    # a choice sent back is checked on its own, whichever search offered it.
+    refused = _refused(request, r, spec)  # a refusal by role is the 403 page
+    if refused is not None:
+        return refused
+    data = request.POST if request.method == "POST" else None
     forward_q = str(request.GET.get("forward_q", ""))[:100]
-    forward_to: list[tuple[int, str]] = []
-    if needs_authorities:
-        if request.method == "POST":
-            chosen = _int_or_none(request.POST.get(f"{spec.name}-to_authority"))
-            forward_to = selectors.forward_choices(r, pk=chosen) if chosen is not None else []
-        else:
-            forward_to = selectors.forward_choices(r, forward_q)
     form = ActionForm(
-        request.POST if request.method == "POST" else None,
+        data,
         initial={"action": spec.name, "version": r.version},
         spec=spec,
-        handlers=handlers,
-        forward_to=forward_to,
-        reason_required=spec.asks_reason and (spec.needs_text or permissions.reached_responder(r)),
+        handlers=selectors.handler_choices(r) if r.responder_id else [],
+        forward_to=_authority_choices(r, spec, data, q=forward_q),
+        reason_required=permissions.reason_required(r, spec),
         prefix=spec.name,
     )
-    if request.method == "POST" and form.is_valid():
-        c = form.cleaned_data
-        payload = {k: v for k, v in c.items() if k not in ("action", "version", "text") and v not in (None, "")}
+    if form.is_valid():
         try:
-            services.request_act(
-                actor=request.user,
-                request=r,
-                action=spec.name,
-                language=request.user.language,
-                version=c["version"],
-                text=c.get("text", ""),
-                **payload,
-            )
-        except services.RequestChanged as exc:
-            messages.error(request, str(exc))
-            return redirect("exchanges:detail", r.pk)
+            return _act(request, r, spec.name, **_inputs(form))
         except ValidationError as exc:
             _apply_errors(form, exc)
-        else:
-            messages.success(request, event_label(spec.name))
-            if not permissions.can_view(request.user, r):
-                return redirect("exchanges:inbox")
-            return redirect("exchanges:detail", r.pk)
     return render(
         request,
         "exchanges/confirm.html",
-        {"r": r, "spec": spec, "form": form, "forward_q": forward_q, "searches_authorities": needs_authorities},
+        {"r": r, "spec": spec, "form": form, "forward_q": forward_q, "searches_authorities": _names_authority(spec)},
     )
+
+
+def _refused(request, r, spec):
+    """None if ``spec`` is available to the user now. If the request's state has moved on,
+    the request page saying so; a refusal by role is raised (PermissionDenied)."""
+    if spec in permissions.available_actions(request.user, r):
+        return None
+    try:
+        permissions.REQUESTS.refuse(request.user, r, spec, stale=False)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("exchanges:detail", r.pk)
+
+
+def _inputs(form) -> dict:
+    """An action form's cleaned data as ``request_act``'s keywords (empty inputs left out)."""
+    c = form.cleaned_data
+    payload = {k: v for k, v in c.items() if k not in ("action", "version", "text") and v not in (None, "")}
+    return {"version": c["version"], "text": c.get("text", ""), **payload}
+
+
+def _names_authority(spec) -> bool:
+    return "to_authority" in ActionForm.FIELDS_BY_ACTION.get(spec.name, [])
+
+
+def _authority_choices(r, spec, data=None, q: str = "") -> list[tuple[int, str]]:
+    """The authorities an action's ``to_authority`` field offers: the best matches of the
+    search ``q`` (at most ten); in posted ``data``, only the one chosen, checked on its own
+    whichever search offered it."""
+    if not _names_authority(spec):
+        return []
+    if data is not None:
+        chosen = _int_or_none(data.get(f"{spec.name}-to_authority"))
+        return selectors.forward_choices(r, pk=chosen) if chosen is not None else []
+    return selectors.forward_choices(r, q)
 
 
 def _int_or_none(value) -> int | None:
