@@ -105,6 +105,7 @@ def fill(pattern: str, world, request=None) -> str:
         "uidb64": "MQ",
         "authority_id": authority.pk,
         "request_id": r.pk,
+        "action": "withdraw",  # an action's confirmation page (requests/<pk>/act/<action>/)
     }
     path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values.get(m.group(1), 1)), pattern)
     return "/" + path.lstrip("^").rstrip("$")
@@ -144,6 +145,10 @@ def walk_pages(world, client_for, personas, markers=SECRET_MARKERS) -> int:
                     if method == "get"
                     else {
                         "action": "withdraw",
+                        # The confirmation page's form, complete: only the permission refuses it.
+                        "withdraw-action": "withdraw",
+                        "withdraw-version": world["request"].version,
+                        "withdraw-text": "x",
                         "reason": "x",
                         "remove": "1",
                         "text": "x",
