@@ -21,6 +21,14 @@ pytestmark = [
 ]
 
 
+def _tab_to_the_button_and_press_enter(ui, keys) -> None:
+    keys.press("Tab")
+    assert ui.page.evaluate("document.activeElement.type") == "submit"
+    with ui.page.expect_navigation():
+        keys.press("Enter")
+    ui.audit()
+
+
 @pytest.mark.parametrize("language", ["fr", "de", "pl"])
 def test_withdrawing_by_keyboard_asks_for_confirmation_and_a_reason(browser, live_server, language):  # noqa: F811
     fr = AuthorityFactory(country_id="FR", official_language_id="fr", areas=["professional_qualifications"])
@@ -47,11 +55,7 @@ def test_withdrawing_by_keyboard_asks_for_confirmation_and_a_reason(browser, liv
     # missing and nothing is withdrawn.
     start = keys.count
     keys.tab_to("id_withdraw-text")
-    keys.press("Tab")
-    assert ui.page.evaluate("document.activeElement.type") == "submit"
-    with ui.page.expect_navigation():
-        keys.press("Enter")
-    ui.audit()
+    _tab_to_the_button_and_press_enter(ui, keys)
     confirm_without_reason = keys.count - start
     assert ui.page.locator(".govuk-error-summary").count() == 1
     assert InformationRequest.objects.get(pk=r.pk).state == State.SENT
@@ -60,13 +64,9 @@ def test_withdrawing_by_keyboard_asks_for_confirmation_and_a_reason(browser, liv
     keys.tab_to("#id_withdraw-text")
     keys.press("Enter")
     assert ui.page.evaluate("document.activeElement.id") == "id_withdraw-text"
-    navigation = keys.count - start + 2  # and the Tab and Enter below
     keys.type("Erreur")
-    keys.press("Tab")
-    assert ui.page.evaluate("document.activeElement.type") == "submit"
-    with ui.page.expect_navigation():
-        keys.press("Enter")
-    ui.audit()
+    _tab_to_the_button_and_press_enter(ui, keys)
+    navigation = keys.count - start - len("Erreur")
     assert InformationRequest.objects.get(pk=r.pk).state == State.WITHDRAWN
     print(
         f"\n[usability] {language}: {tabs_to_link} Tabs to the withdraw link + Enter; "
