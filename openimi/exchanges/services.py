@@ -666,7 +666,10 @@ def attachment_add(*, actor: User, request: InformationRequest, upload) -> Attac
 
 def request_seen(*, actor, request: InformationRequest) -> None:
     """Remember that ``actor`` opened the request now (the inbox's "New" marker): one upsert,
-    no event or audit entry (it records nothing about the exchange itself)."""
+    no event or audit entry (it records nothing about the exchange itself). Only for a
+    request the actor may see."""
+    if not permissions.can_view(actor, request):
+        raise PermissionDenied(_("You are not allowed to do this."))
     RequestSeen.objects.bulk_create(
         [RequestSeen(user=actor, request=request, seen_at=timezone.now())],
         update_conflicts=True,

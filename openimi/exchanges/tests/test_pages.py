@@ -3,12 +3,13 @@
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from openimi.exchanges.models import InformationRequest, RequestSeen, State
-from openimi.exchanges.services import RequestChanged, request_act, request_create
+from openimi.exchanges.services import RequestChanged, request_act, request_create, request_seen
 from openimi.exchanges.tests.test_workflow import draft_data
 from openimi.tests.factories import AuthorityFactory, UserFactory, date_fields, member
 
@@ -269,3 +270,10 @@ def test_the_authority_column_shows_only_for_members_of_several_authorities(clie
     member(de_handler, other, "request_handler")
     page = client_for(de_handler).get(reverse("exchanges:inbox")).content.decode()
     assert sent.responder.official_name in page
+
+
+def test_only_a_reader_of_the_request_can_mark_it_seen(sent, outsider):
+    from_before = RequestSeen.objects.count()
+    with pytest.raises(PermissionDenied):
+        request_seen(actor=outsider, request=sent)
+    assert RequestSeen.objects.count() == from_before
