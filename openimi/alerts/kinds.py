@@ -63,7 +63,7 @@ DATE_FIELDS = frozenset({"decision_date", "sanction_start_date", "sanction_end_d
 
 def field_label(name: str) -> str:
     """The field's name as the form shows it (the model's translated verbose name)."""
-    return str(Alert._meta.get_field(name).verbose_name)
+    return str(getattr(Alert._meta.get_field(name), "verbose_name", name))
 
 
 def missing_fields(alert: Alert) -> list[str]:

@@ -368,6 +368,8 @@ def _rectify(actor: User, alert: Alert, _t: Transition, payload: dict) -> None:
 def _follow_up(actor: User, alert: Alert, t: Transition, payload: dict) -> None:
     text = _required_text(payload, t)
     authority_id = ALERTS.context(actor, alert, t)
+    if authority_id is None:  # cannot happen once the table's check passed
+        raise PermissionDenied(_("You are not allowed to do this on this alert."))
     AlertFollowUp.objects.create(alert=alert, authority_id=authority_id, author=actor, text=text)
     _notify_all(alert, actor, NoticeKind.ALERT_FOLLOW_UP)
 
