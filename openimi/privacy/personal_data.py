@@ -258,7 +258,7 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
                 "version",
                 "edition",
                 "all_countries",
-                                "profession",
+                "profession",
                 "restriction_scope",
                 "deciding_authority",
                 "decision_date",
