@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "openimi.directory",
     "openimi.questionnaires",
     "openimi.exchanges",
+    "openimi.alerts",
     "openimi.notifications",
     "openimi.translation",
     "openimi.privacy",

@@ -146,12 +146,19 @@ class CoordinatorFunction(models.Model):
     """Coordinator powers an authority holds over a scope of its country.
 
     National: the whole country and every legal area (one per country). Delegated: the same
-    country, narrowed to some legal areas and/or regions (empty means all).
+    country, narrowed to some legal areas and/or regions (empty means all). The two alert
+    kinds give only the alert powers of their scope (``Access.alert_scopes``), none of the
+    directory's.
     """
 
     class Kind(models.TextChoices):
         NATIONAL = "national", pgettext_lazy("coordinator kind", "National coordinator")
         DELEGATED = "delegated", pgettext_lazy("coordinator kind", "Delegated coordinator")
+        # Alerts (openimi.alerts): the outgoing coordinator validates and broadcasts the
+        # alerts of its scope (optional: elsewhere the drafting authority sends directly); the
+        # incoming coordinator receives every alert for its country and forwards it.
+        ALERT_OUTGOING = "alert_outgoing", pgettext_lazy("coordinator kind", "Outgoing alert coordinator")
+        ALERT_INCOMING = "alert_incoming", pgettext_lazy("coordinator kind", "Incoming alert coordinator")
 
     authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="coordinator_functions")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -169,7 +176,8 @@ class CoordinatorFunction(models.Model):
                 fields=["country"], condition=models.Q(kind="national"), name="one_national_coordinator_per_country"
             ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=["national", "delegated"]), name="coordinator_kind_valid"
+                condition=models.Q(kind__in=["national", "delegated", "alert_outgoing", "alert_incoming"]),
+                name="coordinator_kind_valid",
             ),
         ]
 

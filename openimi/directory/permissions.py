@@ -26,6 +26,8 @@ from openimi.directory.models import AuthorityStatus, CoordinatorFunction
 # (editing it, managing its members). A suspended authority's members hold no role at all, so
 # pages, the API, notifications and tokens all refuse them through this one function.
 REGISTERING = (AuthorityStatus.INVITED, AuthorityStatus.PENDING)
+# Coordinator functions that give alert powers only (openimi.alerts), not the directory's.
+ALERT_KINDS = frozenset({CoordinatorFunction.Kind.ALERT_OUTGOING, CoordinatorFunction.Kind.ALERT_INCOMING})
 
 
 class Perm(StrEnum):
@@ -72,6 +74,21 @@ class Perm(StrEnum):
     REQUEST_ATTACH = "exchanges:request:attach"
     REQUEST_COMMENT = "exchanges:request:comment"
     REQUEST_REMIND = "exchanges:request:remind"
+    # Alerts: reading one, composing one, editing a draft, and one permission per action of
+    # the alert workflow; their checks are registered by ``openimi.alerts.permissions``.
+    ALERT_VIEW = "alerts:alert:view"
+    ALERT_CREATE = "alerts:alert:create"
+    ALERT_EDIT_DRAFT = "alerts:alert:edit_draft"
+    ALERT_SUBMIT = "alerts:alert:submit"
+    ALERT_VALIDATE = "alerts:alert:validate"
+    ALERT_RETURN = "alerts:alert:return"
+    ALERT_FORWARD = "alerts:alert:forward"
+    ALERT_ACKNOWLEDGE = "alerts:alert:acknowledge"
+    ALERT_RECTIFY = "alerts:alert:rectify"
+    ALERT_FOLLOW_UP = "alerts:alert:follow_up"
+    ALERT_PROPOSE_CLOSURE = "alerts:alert:propose_closure"
+    ALERT_CLOSE = "alerts:alert:close"
+    ALERT_WITHDRAW = "alerts:alert:withdraw"
 
 
 @dataclass(frozen=True)
@@ -109,12 +126,13 @@ class Access:
     coordinator authority: no query for anyone else, one (plus its prefetches) for them, made
     on first use. ``covering(authority)`` is kept per authority for the rest of the request."""
 
-    __slots__ = ("user", "roles", "_scopes", "_covering")
+    __slots__ = ("user", "roles", "_scopes", "_alert_scopes", "_covering")
 
     def __init__(self, user: Any, roles: Grants, scopes: list[Scope] | None = None) -> None:
         self.user = user
         self.roles = roles
         self._scopes = scopes
+        self._alert_scopes: list[Scope] | None = [] if scopes is not None else None
         self._covering: dict[int, list[Scope]] = {}
 
     @classmethod
@@ -152,16 +170,29 @@ class Access:
     def scopes(self) -> list[Scope]:
         """Coordinator scopes the user exercises (as local administrator of a coordinator authority)."""
         if self._scopes is None:
-            admin_of = self.admin_authority_ids
-            functions = (
-                CoordinatorFunction.objects.filter(
-                    authority_id__in=admin_of, authority__status=AuthorityStatus.ACTIVE
-                ).prefetch_related("legal_areas", "regions__children__children")
-                if admin_of
-                else []
-            )
-            self._scopes = [_scope_of(function) for function in functions]
-        return self._scopes
+            self._load_scopes()
+        return self._scopes or []
+
+    @property
+    def alert_scopes(self) -> list[Scope]:
+        """The alert coordinator functions (outgoing, incoming) the user exercises: loaded
+        with :attr:`scopes`, by the same query, and never counted among them."""
+        if self._alert_scopes is None:
+            self._load_scopes()
+        return self._alert_scopes or []
+
+    def _load_scopes(self) -> None:
+        admin_of = self.admin_authority_ids
+        functions = (
+            CoordinatorFunction.objects.filter(
+                authority_id__in=admin_of, authority__status=AuthorityStatus.ACTIVE
+            ).prefetch_related("legal_areas", "regions__children__children")
+            if admin_of
+            else []
+        )
+        loaded = [_scope_of(function) for function in functions]
+        self._scopes = [s for s in loaded if s.kind not in ALERT_KINDS]
+        self._alert_scopes = [s for s in loaded if s.kind in ALERT_KINDS]
 
     def covering(self, authority: Any) -> list[Scope]:
         """The user's coordinator scopes that cover ``authority``. An authority's regions and

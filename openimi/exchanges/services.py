@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from openimi.accounts.models import Role, User
 from openimi.directory.models import Authority, AuthorityArea, AuthorityStatus, CoordinatorFunction
-from openimi.directory.permissions import has_role, roles_of
+from openimi.directory.permissions import ALERT_KINDS, has_role, roles_of
 from openimi.exchanges import permissions
 from openimi.exchanges.attachments import InfectedUpload, check_upload
 from openimi.exchanges.models import (
@@ -404,7 +404,7 @@ def _forward(actor, request, spec, payload):
         raise ValidationError({"to_authority": [_("Choose another active authority.")]})
     if target.country_id != request.responder.country_id:
         raise ValidationError({"to_authority": [_("Requests can only be forwarded within the responder's country.")]})
-    is_coordinator = CoordinatorFunction.objects.filter(authority=target).exists()
+    is_coordinator = CoordinatorFunction.objects.filter(authority=target).exclude(kind__in=ALERT_KINDS).exists()
     if not is_coordinator and not target.area_grants.filter(legal_area_id=request.legal_area_id).exists():
         raise ValidationError({"to_authority": [_("This authority is not competent for the request's legal area.")]})
     request.responder = target

@@ -52,12 +52,30 @@ class Kind(models.TextChoices):
     )
 
 
+class AlertKind(models.TextChoices):
+    """Notifications about alerts: one per step that needs the reader, per alert."""
+
+    ALERT_TO_VALIDATE = "alert_to_validate", pgettext_lazy("notification", "An alert waits for your validation.")
+    ALERT_RETURNED = "alert_returned", pgettext_lazy("notification", "Your coordinator returned the alert to you.")
+    ALERT_RECEIVED = "alert_received", pgettext_lazy("notification", "An alert for your country waits to be forwarded.")
+    ALERT_FORWARDED = "alert_forwarded", pgettext_lazy("notification", "An alert has been sent to your authority.")
+    ALERT_RECTIFIED = (
+        "alert_rectified",
+        pgettext_lazy("notification", "An alert has been rectified; acknowledge it again."),
+    )
+    ALERT_FOLLOW_UP = "alert_follow_up", pgettext_lazy("notification", "A follow-up was added to an alert.")
+    ALERT_CLOSURE_PROPOSED = "alert_closure_proposed", pgettext_lazy("notification", "Closure of an alert is proposed.")
+    ALERT_CLOSED = "alert_closed", pgettext_lazy("notification", "An alert has been closed.")
+    ALERT_WITHDRAWN = "alert_withdrawn", pgettext_lazy("notification", "An alert has been withdrawn.")
+
+
 class Notification(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=32, choices=Kind.choices)
+    kind = models.CharField(max_length=32, choices=Kind.choices + AlertKind.choices)
     request = models.ForeignKey(
         "exchanges.InformationRequest", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    alert = models.ForeignKey("alerts.Alert", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)

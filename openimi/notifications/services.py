@@ -24,14 +24,18 @@ def mail_queue(*, to: str, language: str, template: str, context: dict) -> None:
     transaction.on_commit(render_and_enqueue)
 
 
-def notify(*, recipients, kind: str, request=None) -> int:
+def notify(*, recipients, kind: str, request=None, alert=None) -> int:
     """Write one outbox row per recipient (inside the caller's transaction) and wake the
     worker after commit. Returns how many rows were written. ``recipients`` is a list of
-    users or a queryset of them (then written by one INSERT … SELECT, no user is read)."""
+    users or a queryset of them (then written by one INSERT … SELECT, no user is read).
+    ``request`` or ``alert`` is what the notification is about."""
     if isinstance(recipients, QuerySet):
-        written = _notify_selected(recipients, kind, request)
+        written = _notify_selected(recipients, kind, request, alert)
     else:
-        rows = [Notification(recipient=u, kind=kind, request=request) for u in {u.pk: u for u in recipients}.values()]
+        rows = [
+            Notification(recipient=u, kind=kind, request=request, alert=alert)
+            for u in {u.pk: u for u in recipients}.values()
+        ]
         Notification.objects.bulk_create(rows)
         written = len(rows)
     if written:
@@ -39,7 +43,7 @@ def notify(*, recipients, kind: str, request=None) -> int:
     return written
 
 
-def _notify_selected(recipients: QuerySet, kind: str, request) -> int:
+def _notify_selected(recipients: QuerySet, kind: str, request, alert=None) -> int:
     """One outbox row per distinct user of ``recipients``, in one statement: every action
     notifies, so reading the users first would cost each action a query."""
     if recipients.query.is_empty():
@@ -49,11 +53,11 @@ def _notify_selected(recipients: QuerySet, kind: str, request) -> int:
     table = connection.ops.quote_name(Notification._meta.db_table)
     # The table is ours and the SELECT is Django's compiled queryset; every value is a parameter.
     sql = (
-        f"INSERT INTO {table} (recipient_id, kind, request_id, created_at, attempts, last_error) "  # noqa: S608
-        f"SELECT DISTINCT picked.pk, %s, CAST(%s AS BIGINT), %s, 0, '' FROM ({select}) picked"
+        f"INSERT INTO {table} (recipient_id, kind, request_id, alert_id, created_at, attempts, last_error) "  # noqa: S608
+        f"SELECT DISTINCT picked.pk, %s, CAST(%s AS BIGINT), CAST(%s AS BIGINT), %s, 0, '' FROM ({select}) picked"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [kind, getattr(request, "pk", None), now, *params])
+        cursor.execute(sql, [kind, getattr(request, "pk", None), getattr(alert, "pk", None), now, *params])
         return max(cursor.rowcount, 0)
 
 

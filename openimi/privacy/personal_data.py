@@ -235,12 +235,90 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         "recipient": USER,
         "kind": NONE,
         "request": NONE,
+        "alert": NONE,
         "created_at": NONE,
         "sent_at": NONE,
         "read_at": NONE,
         "attempts": NONE,
         "claimed_at": NONE,
         "last_error": NONE,
+    },
+    # Alerts: the professional's or provider's identity and the free-text descriptions are the
+    # subject's data, erased at once when the alert is withdrawn (alerts.services).
+    "alerts.Alert": {
+        **{
+            f: NONE
+            for f in (
+                "id",
+                "reference",
+                "kind",
+                "legal_area",
+                "sender",
+                "state",
+                "version",
+                "edition",
+                "all_countries",
+                "profession",
+                "restriction_scope",
+                "deciding_authority",
+                "decision_date",
+                "sanction_start_date",
+                "sanction_end_date",
+                "activity",
+                "created_at",
+                "updated_at",
+                "submitted_at",
+                "broadcast_at",
+                "closure_proposed_at",
+                "closed_at",
+                "withdrawn_at",
+                "withdrawal_reason",
+            )
+        },
+        "created_by": USER,
+        "subject_name": SUBJECT,
+        "subject_identifiers": SUBJECT,
+        "subject_birth_date": SUBJECT,
+        "provider_name": SUBJECT,
+        "risk_description": SUBJECT,
+        "measures_taken": SUBJECT,
+        "description": SUBJECT,
+    },
+    "alerts.AlertDelivery": {
+        f: NONE for f in ("id", "alert", "country", "state", "received_at", "forwarded_at", "coordinator")
+    }
+    | {"forwarded_by": USER},
+    "alerts.AlertRecipient": {
+        f: NONE for f in ("id", "alert", "delivery", "authority", "added_at", "acknowledged_edition", "acknowledged_at")
+    }
+    | {"acknowledged_by": USER},
+    "alerts.AlertVersion": {
+        "id": NONE,
+        "alert": NONE,
+        "number": NONE,
+        "changes": SUBJECT,
+        "note": SUBJECT,
+        "created_by": USER,
+        "created_at": NONE,
+    },
+    "alerts.AlertFollowUp": {
+        "id": NONE,
+        "alert": NONE,
+        "authority": NONE,
+        "author": USER,
+        "text": SUBJECT,
+        "created_at": NONE,
+    },
+    "alerts.AlertEvent": {
+        "id": NONE,
+        "alert": NONE,
+        "action": NONE,
+        "actor": USER,
+        "authority": NONE,
+        "from_state": NONE,
+        "to_state": NONE,
+        "at": NONE,
+        "data": NONE,
     },
     # Machine translations of free text carry what the original said.
     "translation.CachedTranslation": {

@@ -28,6 +28,7 @@ LAYERS = {
     "questionnaires": 4,
     "translation": 4,
     "exchanges": 5,
+    "alerts": 5,
     "privacy": 6,
     "operator": 6,
     "api": 7,
