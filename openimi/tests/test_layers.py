@@ -30,6 +30,7 @@ LAYERS = {
     "exchanges": 5,
     "privacy": 6,
     "operator": 6,
+    "statistics": 6,
     "api": 7,
     "web": 7,
 }
