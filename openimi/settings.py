@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "openimi.translation",
     "openimi.privacy",
     "openimi.operator",
+    "openimi.statistics",
     "openimi.api",
     "openimi.web",
 ]

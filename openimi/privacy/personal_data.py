@@ -390,6 +390,33 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         "lifted_by": USER,
         "lifted_at": NONE,
     },
+    # Metadata only: no person and no content, so retention leaves the figures as they are.
+    "statistics.RequestFact": {
+        "request_id": NONE,
+        "legal_area": NONE,
+        "requester_authority": NONE,
+        "responder_authority": NONE,
+        "requester_country": NONE,
+        "responder_country": NONE,
+        "state": NONE,
+        "sent_at": NONE,
+        "acceptance_started_at": NONE,
+        "accepted_at": NONE,
+        "answered_at": NONE,
+        "closed_at": NONE,
+        "accept_days": NONE,
+        "answer_days": NONE,
+        "paused_days": NONE,
+        "reply_by": NONE,
+        "answered_by_date": NONE,
+        "forwarded": NONE,
+        "reopened": NONE,
+        "is_overdue": NONE,
+        "rating_timeliness": NONE,
+        "rating_effort": NONE,
+        "folded_at": NONE,
+    },
+    "statistics.Watermark": {"name": NONE, "last_event_id": NONE, "folded_at": NONE},
 }
 
 

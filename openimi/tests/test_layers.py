@@ -31,6 +31,7 @@ LAYERS = {
     "alerts": 5,
     "privacy": 6,
     "operator": 6,
+    "statistics": 6,
     "api": 7,
     "web": 7,
 }

@@ -13,6 +13,7 @@ from openimi.accounts.tasks import prune_rate_counters
 from openimi.exchanges.tasks import check_deadlines, cleanup_attachments
 from openimi.notifications.tasks import deliver_notifications, send_digests
 from openimi.privacy.tasks import apply_retention, check_subject_request_deadlines
+from openimi.statistics.tasks import fold_statistics
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--digest-hour", type=int, default=7)
 
     def handle(self, *args, once, digest_hour, **options):
-        last = {"deliver": 0.0, "deadlines": 0.0}
+        last = {"deliver": 0.0, "deadlines": 0.0, "statistics": 0.0}
         digest_day = None
         while True:
             now = time.monotonic()
@@ -34,6 +35,10 @@ class Command(BaseCommand):
                 check_deadlines.enqueue()
                 check_subject_request_deadlines.enqueue()
                 last["deadlines"] = now
+            # The figures follow the request events within five minutes (docs/statistics.md).
+            if once or now - last["statistics"] >= 300:
+                fold_statistics.enqueue()
+                last["statistics"] = now
             local = timezone.localtime()
             if once or (local.hour == digest_hour and digest_day != local.date()):
                 send_digests.enqueue()
