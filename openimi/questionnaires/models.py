@@ -109,3 +109,47 @@ class AnswerOption(models.Model):
     @property
     def label(self) -> str:
         return pick(self.labels)
+
+
+class Phrasebook(models.Model):
+    """One version of the standard phrases. Like a question set, a published version never
+    changes: a message keeps the phrases (rows of this version) it was written with."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    is_current = models.BooleanField(_("current version"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("phrasebook")
+        verbose_name_plural = _("phrasebooks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=models.Q(is_current=True), name="phrasebook_one_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
+class Phrase(models.Model):
+    """A standard sentence with its text in every language; ``legal_area`` empty for the
+    general ones. Placeholders (``{reference}``) are filled in when it is shown."""
+
+    phrasebook = models.ForeignKey(Phrasebook, on_delete=models.CASCADE, related_name="phrases")
+    code = models.SlugField(max_length=64)
+    legal_area = models.ForeignKey("core.LegalArea", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+    texts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["phrasebook", "code"], name="phrase_unique")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def text(self) -> str:
+        return pick(self.texts)
