@@ -139,6 +139,16 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         )
     },
     "questionnaires.AnswerOption": {"id": NONE, "question": NONE, "code": NONE, "position": NONE, "labels": NONE},
+    # Standard phrases: the operator's fixed sentences, no one's data.
+    "questionnaires.Phrasebook": {"id": NONE, "version": NONE, "is_current": NONE, "created_at": NONE},
+    "questionnaires.Phrase": {
+        "id": NONE,
+        "phrasebook": NONE,
+        "code": NONE,
+        "legal_area": NONE,
+        "position": NONE,
+        "texts": NONE,
+    },
     "exchanges.InformationRequest": {
         **{
             f: NONE
@@ -198,6 +208,7 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         "authority": NONE,
         "text": SUBJECT,
         "language": NONE,
+        "phrases": NONE,
         "internal": NONE,
         "created_at": NONE,
     },
