@@ -43,18 +43,8 @@ OPEN_STATES = (AlertState.BROADCAST, AlertState.CLOSURE_PROPOSED)
 
 class Alert(models.Model):
     """One alert, under one reference number through every step. The ``subject_*`` and
-    ``provider_name`` fields and the free-text descriptions hold personal data (see
-    ``PERSONAL_DATA``): they are erased at once when the alert is withdrawn."""
-
-    PERSONAL_DATA = (
-        "subject_name",
-        "subject_identifiers",
-        "subject_birth_date",
-        "provider_name",
-        "risk_description",
-        "measures_taken",
-        "description",
-    )
+    ``provider_name`` fields and the free-text descriptions hold personal data (declared in
+    ``privacy/personal_data.py``): they are erased at once when the alert is withdrawn."""
 
     reference = models.CharField(_("reference"), max_length=24, unique=True, null=True, blank=True)
     kind = models.CharField(_("kind of alert"), max_length=24, choices=AlertKind.choices)

@@ -202,9 +202,8 @@ def _may_act(access: Access, alert: Alert, perm: str) -> bool:
 
 
 def _may_create(access: Access, authority) -> bool:
-    return access.has_role(authority.pk, Role.ALERT_HANDLER) or any(
-        role == Role.ALERT_HANDLER for role, _area in access.roles.get(authority.pk, set())
-    )
+    """An alert handler of ``authority`` in any legal area (the service checks the alert's)."""
+    return any(role == Role.ALERT_HANDLER for role, _area in access.roles.get(authority.pk, set()))
 
 
 def _may_edit_draft(access: Access, alert: Alert) -> bool:

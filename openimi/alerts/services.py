@@ -37,13 +37,17 @@ from openimi.alerts.workflow import AlertChanged as AlertChanged  # re-exported:
 from openimi.core.models import Country
 from openimi.directory.models import Authority, AuthorityStatus, CoordinatorFunction
 from openimi.directory.permissions import Perm, access_of, has_perm, require
+from openimi.lib import formats
 from openimi.lib.text import clean_text
 from openimi.lib.workflow import Transition
 from openimi.notifications.models import AlertKind as NoticeKind
 from openimi.notifications.services import notify
 from openimi.privacy.audit import audit
+from openimi.privacy.personal_data import SUBJECT, fields_of
 
 MAX_TEXT = 20_000
+# The alert's fields that hold the subject's personal data, as the privacy declaration says.
+PERSONAL = frozenset(fields_of("alerts.Alert", SUBJECT))
 TEXT_LIMITS = {name: 300 for name in ("activity", "provider_name", "subject_name", "subject_identifiers")} | {
     "profession": 120,
     "deciding_authority": 300,
@@ -73,11 +77,9 @@ def _clean_fields(kind: str, values: dict[str, Any], errors: dict[str, list[str]
         if name in kinds.DATE_FIELDS:
             if value in ("", None):
                 cleaned[name] = None
-            elif isinstance(value, datetime.date):
-                cleaned[name] = value
             else:
                 try:
-                    cleaned[name] = datetime.date.fromisoformat(str(value))
+                    cleaned[name] = formats.parse_iso_date(value)
                 except ValueError:
                     errors.setdefault(name, []).append(_("Enter a real date."))
             continue
@@ -273,29 +275,19 @@ def _return(_actor: User, alert: Alert, t: Transition, payload: dict) -> None:
 
 def _forward(actor: User, alert: Alert, _t: Transition, payload: dict) -> None:
     """Forward the alert in the coordinator's country to the competent authorities chosen.
-    The alert row is locked by the core, so two coordinators forwarding at once are served
-    one after the other: the second finds the delivery forwarded, and is told by whom."""
-    access = access_of(actor)
-    scopes = [s for s in incoming_scopes(access, alert)]
-    deliveries = {
-        d.country_id: d
-        for d in AlertDelivery.objects.select_for_update(of=("self",))
-        .select_related("forwarded_by")
-        .filter(alert=alert, country_id__in=[s.country for s in scopes])
-    }
-    delivery = next(iter(deliveries.values()), None)
-    if delivery is None:
+    The alert row is locked by the core and the table's check is made on the locked row, so
+    of two coordinators forwarding at once exactly one wins: the other's version is stale
+    (reload, and the delivery table says who forwarded), or, with no version, the delivery is
+    no longer waiting and the action is refused."""
+    scopes = incoming_scopes(access_of(actor), alert)
+    delivery = (
+        AlertDelivery.objects.select_for_update(of=("self",))
+        .filter(alert=alert, country_id__in=[s.country for s in scopes], state=DeliveryState.RECEIVED)
+        .order_by("country_id")
+        .first()
+    )
+    if delivery is None:  # cannot happen once the table's check passed
         raise PermissionDenied(_("You are not allowed to do this on this alert."))
-    if delivery.state == DeliveryState.FORWARDED:
-        raise ValidationError(
-            {
-                "authorities": _("%(who)s already forwarded this alert on %(when)s.")
-                % {
-                    "who": delivery.forwarded_by.full_name if delivery.forwarded_by else "?",
-                    "when": timezone.localtime(delivery.forwarded_at).strftime("%Y-%m-%d %H:%M"),
-                }
-            }
-        )
     raw = payload.get("authorities") or []
     try:
         ids = list(dict.fromkeys(int(a) for a in raw))
@@ -355,7 +347,7 @@ def _rectify(actor: User, alert: Alert, _t: Transition, payload: dict) -> None:
         alert=alert,
         number=alert.edition,
         changes={
-            name: (None if name in Alert.PERSONAL_DATA else (v.isoformat() if isinstance(v, datetime.date) else v))
+            name: (None if name in PERSONAL else (v.isoformat() if isinstance(v, datetime.date) else v))
             for name, v in changed.items()
         },
         note=note,
@@ -397,8 +389,8 @@ def _withdraw(actor: User, alert: Alert, t: Transition, payload: dict) -> None:
 def erase_personal_data(alert: Alert) -> None:
     """Empty every personal field of the alert and of what hangs from it (the alert row is
     saved by the caller)."""
-    for name in Alert.PERSONAL_DATA:
-        setattr(alert, name, None if name == "subject_birth_date" else "")
+    for name in PERSONAL:
+        setattr(alert, name, None if name in kinds.DATE_FIELDS else "")
     AlertVersion.objects.filter(alert=alert).update(changes={}, note="")
     AlertFollowUp.objects.filter(alert=alert).update(text="")
 

@@ -123,7 +123,7 @@ def test_walk_broadcast_forward_acknowledge_rectify_close(people, outsider):
     ]
 
 
-def test_second_forward_is_refused_and_told_who_forwarded(people):
+def test_of_two_coordinators_forwarding_at_once_exactly_one_wins(people):
     alert = alert_act(actor=people["sender"], alert=_draft(people, **FULL), action="submit")
     seen = alert.version
     alert_act(
@@ -139,6 +139,13 @@ def test_second_forward_is_refused_and_told_who_forwarded(people):
             alert=alert.pk,
             action="forward",
             version=seen,
+            payload={"authorities": [people["de_recipient"].pk]},
+        )
+    with pytest.raises(PermissionDenied):  # without a version: the delivery no longer waits
+        alert_act(
+            actor=people["de_coord2"],
+            alert=alert.pk,
+            action="forward",
             payload={"authorities": [people["de_recipient"].pk]},
         )
     assert AlertRecipient.objects.filter(alert=alert).count() == 1
