@@ -30,7 +30,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from openimi.core.models import Country
 from openimi.exchanges.scanning import ClamdScanner
-from openimi.questionnaires.models import QuestionSet
+from openimi.questionnaires.models import Phrasebook, QuestionSet
 from openimi.tests.factories import AuthorityFactory, UserFactory, coordinator, member
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - test-only credential
@@ -105,13 +105,15 @@ def _test_settings(settings, smtp_server):
 @pytest.fixture
 def reference_data(transactional_db):
     """Transactional tests (browser, races) flush the database afterwards, reference data
-    included; load it again from the same data migrations when it is missing."""
+    included (question sets, the phrasebook); load it again from the same data migrations when it is missing."""
     if not Country.objects.exists():
         core = import_module("openimi.core.migrations.0002_load_reference_data")
         core.load_languages_and_countries(apps, None)
         core.load_legal_areas_and_vocabularies(apps, None)
     if not QuestionSet.objects.exists():
         import_module("openimi.questionnaires.migrations.0002_load_question_sets").load(apps, None)
+    if not Phrasebook.objects.exists():
+        import_module("openimi.questionnaires.migrations.0004_load_phrasebook").load(apps, None)
 
 
 @pytest.fixture

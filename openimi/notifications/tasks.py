@@ -66,7 +66,7 @@ def _claim(queryset) -> list:
         rows = list(
             queryset.filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - LEASE))
             .select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient", "request")[:BATCH]
+            .select_related("recipient", "request", "alert")[:BATCH]
         )
         Notification.objects.filter(pk__in=[r.pk for r in rows]).update(claimed_at=now)
     return rows

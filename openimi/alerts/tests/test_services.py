@@ -13,6 +13,7 @@ from openimi.alerts.permissions import available_actions
 from openimi.alerts.services import AlertChanged, AlertData, alert_act, alert_create
 from openimi.directory.permissions import Perm, has_perm
 from openimi.notifications.models import Notification
+from openimi.notifications.tasks import deliver_notifications
 from openimi.tests.factories import AuthorityFactory, UserFactory, coordinator, member
 
 DECIDED = datetime.date(2026, 12, 1)
@@ -175,3 +176,13 @@ def test_outgoing_coordinator_validates_before_broadcast(people, fr_coordinator_
     alert = alert_act(actor=fr_coordinator, alert=alert, action="validate")
     assert alert.state == AlertState.BROADCAST
     assert AlertDelivery.objects.filter(alert=alert, country_id="DE").exists()
+
+
+def test_the_coordinators_mail_names_the_alert_by_its_reference_and_carries_no_personal_data(people, mailbox):
+    alert = alert_act(actor=people["sender"], alert=_draft(people, **FULL), action="submit")
+    assert deliver_notifications.call() >= 1
+    mails = mailbox.wait(2)
+    assert sorted(m["To"] for m in mails) == sorted([people["de_coord"].email, people["de_coord2"].email])
+    for mail in mails:
+        assert alert.reference in mail["Subject"]
+        assert "Jean Dupont" not in mail.get_content()
