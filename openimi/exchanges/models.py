@@ -169,10 +169,6 @@ class Message(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     authority = models.ForeignKey("directory.Authority", on_delete=models.PROTECT, related_name="+")
     text = models.TextField()
-    # Standard phrases inserted by the author (``questionnaires.Phrase`` keys, in order):
-    # shown to each reader in the reader's language, not machine-translated. Keys, not text,
-    # so a phrase cannot be forged by typing its words.
-    phrases = models.JSONField(default=list, blank=True)
     language = models.CharField(max_length=8)
     internal = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)

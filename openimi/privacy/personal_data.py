@@ -208,7 +208,6 @@ CLASSIFICATION: dict[str, dict[str, str]] = {
         "authority": NONE,
         "text": SUBJECT,
         "language": NONE,
-        "phrases": NONE,
         "internal": NONE,
         "created_at": NONE,
     },

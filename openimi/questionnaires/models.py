@@ -149,7 +149,3 @@ class Phrase(models.Model):
 
     def __str__(self) -> str:
         return self.code
-
-    @property
-    def text(self) -> str:
-        return pick(self.texts)
