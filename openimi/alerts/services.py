@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from openimi.accounts.models import Role, User
@@ -38,7 +39,7 @@ from openimi.core.models import Country
 from openimi.directory.models import Authority, AuthorityStatus, CoordinatorFunction
 from openimi.directory.permissions import Perm, access_of, has_perm, require
 from openimi.lib import formats
-from openimi.lib.text import clean_text
+from openimi.lib.text import clean_text, labelled
 from openimi.lib.workflow import Transition
 from openimi.notifications.models import AlertKind as NoticeKind
 from openimi.notifications.services import notify
@@ -230,7 +231,11 @@ def check_complete(alert: Alert) -> None:
     missing = kinds.missing_fields(alert)
     if missing:
         raise ValidationError(
-            {name: [_("Enter %(field)s.") % {"field": kinds.field_label(name).lower()}] for name in missing}
+            {
+                # The label as the form shows it, never lower-cased in code (German capitalises nouns).
+                name: [labelled(capfirst(kinds.field_label(name)), _("required before the alert is sent"))]
+                for name in missing
+            }
         )
 
 

@@ -66,6 +66,7 @@ def test_completeness_check_names_each_missing_field(people):
         "restriction_scope",
         "sanction_start_date",
     }
+    assert caught.value.message_dict["profession"] == ["Profession: required before the alert is sent"]
 
 
 def test_walk_broadcast_forward_acknowledge_rectify_close(people, outsider):
